@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+// The one place that reads process.env. Everything configurable is named here and in .env.example.
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .pipe(z.url().optional())
+  .optional();
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: port(3000),
+    HOST: z.string().default("127.0.0.1"),
+    DATABASE_URL: optionalString,
+    PGLITE_DIR: z.string().default("./.data/pglite"),
+    WORKER_PORT: port(3001),
+    WORKER_HOST: z.string().default("127.0.0.1"),
+    RERANKER_URL: optionalUrl,
+    RERANK_DEADLINE_MS: z.coerce.number().int().min(1).max(600_000).default(500),
+    LLM_BASE_URL: optionalUrl,
+    LLM_MODEL: optionalString,
+    LLM_API_KEY: optionalString,
+    MODELS_DIR: z.string().default("./models"),
+    CHUNK_SIZE: z.coerce.number().int().min(100).max(600).default(400),
+    CHUNK_OVERLAP: z.coerce.number().int().min(0).max(300).default(50),
+    MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(20 * 1024 * 1024),
+    RETRIEVAL_K: z.coerce.number().int().min(1).max(200).default(45),
+    RERANK_TOP_N: z.coerce.number().int().min(1).max(50).default(5),
+    // Relevance floor on the final top passage's score below which the answer says "not found".
+    ANSWER_MIN_SCORE: z.coerce.number().default(0),
+  })
+  .refine((e) => e.CHUNK_OVERLAP < e.CHUNK_SIZE, {
+    message: "CHUNK_OVERLAP must be smaller than CHUNK_SIZE",
+    path: ["CHUNK_OVERLAP"],
+  })
+  .refine((e) => !e.LLM_BASE_URL === !e.LLM_MODEL, {
+    message: "LLM_BASE_URL and LLM_MODEL must be set together",
+    path: ["LLM_MODEL"],
+  });
+
+export type Env = z.infer<typeof schema> & { RERANKER_URL: string };
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = result.data;
+  return { ...e, RERANKER_URL: e.RERANKER_URL ?? `http://${e.WORKER_HOST}:${e.WORKER_PORT}` };
+}
+
+export const env: Env = parseEnv(process.env);

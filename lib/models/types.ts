@@ -1,0 +1,61 @@
+// Model interfaces (ARCHITECTURE.md). Real implementations and test doubles sit side by side.
+
+export type EmbedKind = "query" | "passage";
+
+export interface ModelInfo {
+  id: string;
+  version: string;
+}
+
+export interface Embedder {
+  readonly info: ModelInfo;
+  readonly dimension: number;
+  /** Unit vectors of `dimension` floats, one per text. */
+  embed(texts: string[], options: { kind: EmbedKind }): Promise<Float32Array[]>;
+}
+
+/** First-stage evidence passed to rerankers that use it. Null where the candidate was missing from a list. */
+export interface RerankFeatures {
+  bm25Score: number | null;
+  vectorScore: number | null;
+  fusedRank: number;
+}
+
+export interface RerankCandidate {
+  id: string;
+  text: string;
+  features?: RerankFeatures;
+}
+
+export interface RerankRequest {
+  query: string;
+  candidates: RerankCandidate[];
+  topN?: number;
+  model?: string;
+  /** Corpus IDF of query words (lower-cased word → Lucene idf), from the indexed corpus. */
+  termIdf?: Record<string, number>;
+}
+
+export interface RerankResult {
+  id: string;
+  /** Position of the candidate in the request. */
+  index: number;
+  /** Calibrated relevance in (0, 1). */
+  score: number;
+  /** The model's raw output (logit). */
+  rawScore: number;
+  truncatedTokens: number;
+}
+
+export interface RerankResponse {
+  model: ModelInfo;
+  /** Sorted by score, best first; all candidates unless topN was given. */
+  results: RerankResult[];
+  queueMs: number;
+  computeMs: number;
+}
+
+export interface Reranker {
+  readonly info: ModelInfo;
+  rerank(request: RerankRequest): Promise<RerankResponse>;
+}

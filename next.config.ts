@@ -1,0 +1,17 @@
+import type { NextConfig } from "next";
+// Importing env here makes a bad environment fail `next build` and `next start` early.
+import "./lib/env";
+
+const nextConfig: NextConfig = {
+  // Native and WASM packages must be loaded by Node at run time, not bundled.
+  serverExternalPackages: [
+    "onnxruntime-node",
+    "@electric-sql/pglite",
+    "@electric-sql/pglite-pgvector",
+    "@electric-sql/pglite-pg_textsearch",
+    "postgres",
+  ],
+  poweredByHeader: false,
+};
+
+export default nextConfig;
