@@ -1,0 +1,127 @@
+"use client";
+
+import Link from "next/link";
+import { useState } from "react";
+import type { DocumentSummary } from "@/components/api-types";
+import { documentHref, formatBytes } from "@/components/format";
+import { Button } from "@/components/ui/button";
+import { ProgressBar } from "@/components/ui/progress-bar";
+import { StatusBadge } from "./status-badge";
+import { useDeleteDocument } from "./use-documents";
+
+function typeLabel(doc: DocumentSummary): string {
+  const ext = doc.name.includes(".") ? doc.name.slice(doc.name.lastIndexOf(".") + 1) : "";
+  return (ext || doc.type || "").toLowerCase();
+}
+
+export function DocumentsTable({ documents }: { documents: DocumentSummary[] }) {
+  if (documents.length === 0) {
+    return (
+      <p className="px-3 py-8 text-center text-slate-500" data-testid="documents-empty">
+        No documents yet. Upload some to start asking questions.
+      </p>
+    );
+  }
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full border-collapse text-left" data-testid="documents-table">
+        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th className="px-3 py-2 font-medium">Name</th>
+            <th className="px-3 py-2 font-medium">Type</th>
+            <th className="px-3 py-2 text-right font-medium">Size</th>
+            <th className="px-3 py-2 font-medium">Status</th>
+            <th className="w-56 px-3 py-2 font-medium">Progress</th>
+            <th className="px-3 py-2 text-right font-medium">Chunks</th>
+            <th className="px-3 py-2 font-medium">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {documents.map((doc) => (
+            <DocumentRow key={doc.id} doc={doc} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function DocumentRow({ doc }: { doc: DocumentSummary }) {
+  const [confirming, setConfirming] = useState(false);
+  const del = useDeleteDocument();
+  const { stage, done, total } = doc.progress ?? { stage: "", done: 0, total: 0 };
+  const barTone = doc.status === "failed" ? "red" : doc.status === "ready" ? "green" : "indigo";
+  const barValue = doc.status === "ready" ? 1 : done;
+  const barMax = doc.status === "ready" ? 1 : total;
+
+  return (
+    <tr
+      data-testid="document-row"
+      data-document-id={doc.id}
+      data-name={doc.name}
+      data-status={doc.status}
+      className="align-top hover:bg-slate-50/70"
+    >
+      <td className="max-w-xs px-3 py-2">
+        <Link
+          href={documentHref(doc.id)}
+          className="block truncate font-medium text-indigo-700 hover:underline"
+          data-testid="document-link"
+          title={doc.name}
+        >
+          {doc.name}
+        </Link>
+        {doc.status === "failed" && doc.error && (
+          <p className="mt-1 text-xs text-red-700" data-testid="document-error">
+            {doc.error}
+          </p>
+        )}
+      </td>
+      <td className="px-3 py-2 font-mono text-xs text-slate-600">{typeLabel(doc)}</td>
+      <td className="px-3 py-2 text-right font-mono text-xs text-slate-600">{formatBytes(doc.size)}</td>
+      <td className="px-3 py-2">
+        <StatusBadge status={doc.status} />
+      </td>
+      <td className="px-3 py-2">
+        <div className="flex flex-col gap-1 pt-1">
+          <ProgressBar value={barValue} max={barMax} tone={barTone} label={`Ingest progress of ${doc.name}`} />
+          <span className="font-mono text-[11px] text-slate-500" data-testid="document-progress">
+            {doc.status === "ready" ? "done" : `${stage || doc.status}${total > 0 ? ` ${done}/${total}` : ""}`}
+          </span>
+        </div>
+      </td>
+      <td className="px-3 py-2 text-right font-mono text-xs" data-testid="document-chunks">
+        {doc.chunkCount}
+      </td>
+      <td className="whitespace-nowrap px-3 py-2 text-right">
+        {confirming ? (
+          <span className="inline-flex items-center gap-1">
+            <Button
+              size="sm"
+              variant="danger"
+              data-testid="document-delete-confirm"
+              disabled={del.isPending}
+              onClick={() => del.mutate(doc.id, { onSettled: () => setConfirming(false) })}
+            >
+              {del.isPending ? "Deleting…" : "Confirm delete"}
+            </Button>
+            <Button size="sm" variant="ghost" onClick={() => setConfirming(false)} disabled={del.isPending}>
+              Cancel
+            </Button>
+          </span>
+        ) : (
+          <Button size="sm" variant="danger" data-testid="document-delete" onClick={() => setConfirming(true)}>
+            Delete
+          </Button>
+        )}
+        {del.isError && (
+          <p className="mt-1 text-xs text-red-700" role="alert">
+            {del.error.message}
+          </p>
+        )}
+      </td>
+    </tr>
+  );
+}
