@@ -1,0 +1,47 @@
+import type { Timings } from "@/components/api-types";
+import { formatMs } from "@/components/format";
+
+const stages: { key: keyof Omit<Timings, "totalMs">; label: string; color: string }[] = [
+  { key: "embedMs", label: "embed", color: "bg-violet-400" },
+  { key: "bm25Ms", label: "bm25", color: "bg-sky-500" },
+  { key: "denseMs", label: "dense", color: "bg-teal-500" },
+  { key: "fusionMs", label: "fusion", color: "bg-amber-400" },
+  { key: "rerankQueueMs", label: "rerank queue", color: "bg-rose-300" },
+  { key: "rerankComputeMs", label: "rerank compute", color: "bg-rose-500" },
+];
+
+export function TimingsBar({ timings }: { timings: Timings }) {
+  const sum = stages.reduce((n, s) => n + Math.max(0, timings[s.key] ?? 0), 0);
+  const scale = Math.max(sum, 0.001);
+  return (
+    <div data-testid="inspect-timings" className="flex flex-col gap-2">
+      <div className="flex h-4 w-full overflow-hidden rounded bg-slate-100" aria-hidden>
+        {stages.map((s) => {
+          const ms = Math.max(0, timings[s.key] ?? 0);
+          if (ms === 0) return null;
+          return (
+            <div
+              key={s.key}
+              className={`${s.color} h-full border-r border-white/70 last:border-r-0`}
+              style={{ width: `${(ms / scale) * 100}%` }}
+              title={`${s.label}: ${formatMs(ms)}`}
+            />
+          );
+        })}
+      </div>
+      <dl className="flex flex-wrap gap-x-4 gap-y-1 text-xs">
+        {stages.map((s) => (
+          <div key={s.key} className="flex items-center gap-1.5" data-testid={`timing-${s.key}`}>
+            <span className={`h-2.5 w-2.5 rounded-sm ${s.color}`} />
+            <dt className="text-slate-500">{s.label}</dt>
+            <dd className="font-mono text-slate-900">{formatMs(timings[s.key])}</dd>
+          </div>
+        ))}
+        <div className="ml-auto flex items-center gap-1.5 font-semibold" data-testid="timing-totalMs">
+          <dt className="text-slate-500">total</dt>
+          <dd className="font-mono text-slate-900">{formatMs(timings.totalMs)}</dd>
+        </div>
+      </dl>
+    </div>
+  );
+}
