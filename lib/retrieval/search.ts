@@ -1,0 +1,319 @@
+import { z } from "zod";
+
+import type { Db } from "@/db";
+import type { RunRecord } from "@/db/queries/runs";
+import { env } from "@/lib/env";
+import type { Embedder, RerankRequest, RerankResponse } from "@/lib/models/types";
+import { wordTokens } from "@/lib/models/word-tokens";
+import { DEFAULT_FUSION, fuse, fusionSchema, type FusedCandidate } from "@/lib/retrieval/fusion";
+
+// ---------------------------------------------------------------------------------------------
+// Request parameters
+
+/** Every search parameter except the query, so the chat request can reuse them beside `message`. */
+export const searchOptionsSchema = z.object({
+  k: z.number().int().min(1).max(200).default(env.RETRIEVAL_K),
+  /** Defaults to min(RERANK_TOP_N, k) so that setting only a small k stays valid. */
+  topN: z.number().int().min(1).max(50).optional(),
+  fusion: fusionSchema.default(DEFAULT_FUSION),
+  rerank: z.boolean().default(true),
+  documentIds: z.array(z.uuid()).max(1000).optional(),
+  bm25: z
+    .object({ k1: z.number().min(0).max(10), b: z.number().min(0).max(1) })
+    .optional(),
+});
+
+export const queryTextSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(2000, "must be at most 2000 characters");
+
+/** Refinement shared by every schema that embeds the search options. */
+export function checkTopNWithinK(value: { k: number; topN?: number }, ctx: z.RefinementCtx) {
+  if (value.topN !== undefined && value.topN > value.k) {
+    ctx.addIssue({ code: "custom", path: ["topN"], message: "topN must not exceed k" });
+  }
+}
+
+export function resolveTopN(value: { k: number; topN?: number }): number {
+  return value.topN ?? Math.min(env.RERANK_TOP_N, value.k);
+}
+
+export const searchParamsSchema = searchOptionsSchema
+  .extend({ query: queryTextSchema })
+  .superRefine(checkTopNWithinK)
+  .transform(({ query, k, topN, fusion, rerank, documentIds, bm25 }) => ({
+    query,
+    k,
+    topN: resolveTopN({ k, topN }),
+    fusion,
+    rerank,
+    ...(documentIds ? { documentIds } : {}),
+    ...(bm25 ? { bm25 } : {}),
+  }));
+
+export type SearchParams = z.output<typeof searchParamsSchema>;
+export type SearchParamsInput = z.input<typeof searchParamsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+export interface SearchResultRow {
+  chunkId: number;
+  documentId: string;
+  documentName: string;
+  text: string;
+  charStart: number;
+  charEnd: number;
+  bm25Rank: number | null;
+  bm25Score: number | null;
+  vectorRank: number | null;
+  vectorScore: number | null;
+  fusedRank: number;
+  fusedScore: number;
+  rerankRank: number | null;
+  rerankScore: number | null;
+}
+
+export interface Timings {
+  embedMs: number;
+  bm25Ms: number;
+  denseMs: number;
+  fusionMs: number;
+  rerankQueueMs: number;
+  rerankComputeMs: number;
+  totalMs: number;
+}
+
+export interface SearchResponse {
+  runId: string;
+  reranked: boolean;
+  rerankSkippedReason?: string;
+  timings: Timings;
+  /** All k candidates, ordered by final rank; the first topN are what an answer uses. */
+  results: SearchResultRow[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dependencies (structural, so tests pass in-memory doubles)
+
+/** lib/rerank/client.ts's RerankClient: never throws, reports failures as `ok: false`. */
+export interface RerankClientLike {
+  rerank(
+    request: RerankRequest,
+  ): Promise<
+    { ok: true; response: RerankResponse; wallMs: number } | { ok: false; reason: string; wallMs: number }
+  >;
+}
+
+export interface Ranked {
+  chunkId: number;
+  score: number;
+}
+
+export interface ChunkRow {
+  chunkId: number;
+  documentId: string;
+  documentName: string;
+  text: string;
+  charStart: number;
+  charEnd: number;
+  position: number;
+}
+
+/** The db/queries functions runSearch needs. */
+export interface SearchQueries {
+  searchBm25(args: {
+    db: Db;
+    query: string;
+    k: number;
+    k1?: number;
+    b?: number;
+    documentIds?: string[];
+  }): Promise<Ranked[]>;
+  searchDense(args: { db: Db; embedding: Float32Array; k: number; documentIds?: string[] }): Promise<Ranked[]>;
+  getTermIdf(args: { db: Db; words: string[] }): Promise<Record<string, number>>;
+  getChunksByIds(args: { db: Db; ids: number[] }): Promise<ChunkRow[]>;
+  saveRetrievalRun(args: { db: Db; run: RunRecord }): Promise<unknown>;
+}
+
+// Loaded lazily so that unit tests with doubles never import the database modules.
+async function loadQueries(): Promise<SearchQueries> {
+  const [retrieval, runs] = await Promise.all([import("@/db/queries/retrieval"), import("@/db/queries/runs")]);
+  return {
+    searchBm25: retrieval.searchBm25,
+    searchDense: retrieval.searchDense,
+    getTermIdf: retrieval.getTermIdf,
+    getChunksByIds: retrieval.getChunksByIds,
+    saveRetrievalRun: runs.saveRetrievalRun,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const wallClock = () => performance.timeOrigin + performance.now();
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+export interface RunSearchArgs {
+  db: Db;
+  embedder: Embedder;
+  reranker: RerankClientLike;
+  params: SearchParams;
+  /** Millisecond wall clock (epoch based); used for timings and the run's timestamp. */
+  now?: () => number;
+  queries?: SearchQueries;
+  newId?: () => string;
+}
+
+/** Hybrid retrieval → fusion → rerank (fail-open), recorded as a retrieval run. */
+export async function runSearch({
+  db,
+  embedder,
+  reranker,
+  params,
+  now = wallClock,
+  queries,
+  newId = () => crypto.randomUUID(),
+}: RunSearchArgs): Promise<SearchResponse> {
+  const q = queries ?? (await loadQueries());
+  const started = now();
+  const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
+    const t0 = now();
+    const value = await fn();
+    return [value, round(now() - t0)];
+  };
+
+  const { query, k, documentIds } = params;
+
+  const [[embedding], embedMs] = await timed(() => embedder.embed([query], { kind: "query" }));
+
+  const [[bm25, bm25Ms], [dense, denseMs]] = await Promise.all([
+    timed(() =>
+      q.searchBm25({ db, query, k, ...(params.bm25 ?? {}), ...(documentIds ? { documentIds } : {}) }),
+    ),
+    timed(() => q.searchDense({ db, embedding, k, ...(documentIds ? { documentIds } : {}) })),
+  ]);
+
+  const [fused, fusionMs] = await timed(async () => fuse({ bm25, vector: dense, fusion: params.fusion }));
+
+  const [chunks, termIdf] = await Promise.all([
+    fused.length > 0 ? q.getChunksByIds({ db, ids: fused.map((c) => c.chunkId) }) : Promise.resolve([]),
+    params.rerank && fused.length > 0
+      ? q.getTermIdf({ db, words: [...new Set(wordTokens(query))] })
+      : Promise.resolve({}),
+  ]);
+  const chunkById = new Map(chunks.map((c) => [c.chunkId, c]));
+  // A chunk deleted between retrieval and fetch has no text to show or rerank: drop it.
+  const candidates = fused.filter((c) => chunkById.has(c.chunkId));
+
+  let reranked = false;
+  let rerankSkippedReason: string | undefined;
+  let rerankModel: RunRecord["rerankModel"] = null;
+  let rerankQueueMs = 0;
+  let rerankComputeMs = 0;
+  let ordered: { candidate: FusedCandidate; rerankRank: number | null; rerankScore: number | null }[] =
+    candidates.map((candidate) => ({ candidate, rerankRank: null, rerankScore: null }));
+
+  if (!params.rerank) {
+    rerankSkippedReason = "reranking disabled in the request";
+  } else if (candidates.length === 0) {
+    rerankSkippedReason = "no candidates to rerank";
+  } else {
+    const outcome = await reranker.rerank({
+      query,
+      candidates: candidates.map((c) => ({
+        id: String(c.chunkId),
+        text: chunkById.get(c.chunkId)!.text,
+        features: { bm25Score: c.bm25Score, vectorScore: c.vectorScore, fusedRank: c.fusedRank },
+      })),
+      termIdf,
+    });
+    if (outcome.ok) {
+      const order = applyRerank(candidates, outcome.response);
+      if (order) {
+        ordered = order;
+        reranked = true;
+        rerankModel = outcome.response.model;
+        rerankQueueMs = round(outcome.response.queueMs);
+        rerankComputeMs = round(outcome.response.computeMs);
+      } else {
+        rerankSkippedReason = "reranker returned results that do not match the candidates";
+      }
+    } else {
+      rerankSkippedReason = outcome.reason;
+    }
+  }
+
+  const results: SearchResultRow[] = ordered.map(({ candidate: c, rerankRank, rerankScore }) => {
+    const chunk = chunkById.get(c.chunkId)!;
+    return {
+      chunkId: c.chunkId,
+      documentId: chunk.documentId,
+      documentName: chunk.documentName,
+      text: chunk.text,
+      charStart: chunk.charStart,
+      charEnd: chunk.charEnd,
+      bm25Rank: c.bm25Rank,
+      bm25Score: c.bm25Score,
+      vectorRank: c.vectorRank,
+      vectorScore: c.vectorScore,
+      fusedRank: c.fusedRank,
+      fusedScore: c.fusedScore,
+      rerankRank,
+      rerankScore,
+    };
+  });
+
+  const timings: Timings = {
+    embedMs,
+    bm25Ms,
+    denseMs,
+    fusionMs,
+    rerankQueueMs,
+    rerankComputeMs,
+    totalMs: round(now() - started),
+  };
+  const runId = newId();
+
+  await q.saveRetrievalRun({
+    db,
+    run: {
+      runId,
+      createdAt: new Date(started).toISOString(),
+      query,
+      params,
+      reranked,
+      rerankSkippedReason: rerankSkippedReason ?? null,
+      rerankModel,
+      timings,
+      results,
+      answerChunkIds: [],
+      answer: null,
+    },
+  });
+
+  return { runId, reranked, ...(reranked ? {} : { rerankSkippedReason }), timings, results };
+}
+
+/**
+ * Orders candidates by the reranker's scores. Returns null when the response does not cover the
+ * candidates exactly once each (then the fused order stands, as for any other rerank failure).
+ */
+function applyRerank(candidates: FusedCandidate[], response: RerankResponse) {
+  if (response.results.length !== candidates.length) return null;
+  const seen = new Set<number>();
+  const ordered = [];
+  // Sort defensively (the worker already sorts), ties by fused rank.
+  const sorted = [...response.results].sort(
+    (a, b) =>
+      b.score - a.score || (candidates[a.index]?.fusedRank ?? 0) - (candidates[b.index]?.fusedRank ?? 0),
+  );
+  for (const result of sorted) {
+    const candidate = candidates[result.index];
+    if (!candidate || String(candidate.chunkId) !== result.id || seen.has(result.index)) return null;
+    seen.add(result.index);
+    ordered.push({ candidate, rerankRank: ordered.length + 1, rerankScore: result.score });
+  }
+  return ordered;
+}
