@@ -1,0 +1,13 @@
+// Next.js calls register() once per server process. The ingest runner lives in the Node.js runtime
+// only; the literal process.env.NEXT_RUNTIME check (not lib/env) lets Next drop this branch from the
+// edge bundle, and the dynamic imports keep database and model code out of it.
+export async function register() {
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const [{ startIngestRunner }, { getDb }, { getEmbedder }] = await Promise.all([
+      import("@/lib/ingest/runner"),
+      import("@/db"),
+      import("@/lib/models/server"),
+    ]);
+    startIngestRunner({ getDb, getEmbedder });
+  }
+}
