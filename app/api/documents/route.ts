@@ -1,0 +1,33 @@
+import { getDb } from "@/db";
+import { createDocumentWithJob, listDocuments } from "@/db/queries/documents";
+import { env } from "@/lib/env";
+import { errorResponse } from "@/lib/errors";
+import { pokeIngestRunner, startIngestRunner } from "@/lib/ingest/runner";
+import { readUpload } from "@/lib/ingest/upload";
+import { getEmbedder } from "@/lib/models/server";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+/** Upload one document (multipart field `file`). 202 once the raw bytes are stored; parsing happens after. */
+export async function POST(request: Request) {
+  try {
+    const upload = await readUpload(request, env.MAX_UPLOAD_BYTES);
+    const db = await getDb();
+    const { id } = await createDocumentWithJob({ db, ...upload });
+    // instrumentation.ts normally started the runner; start it here if this process has none.
+    if (!pokeIngestRunner()) startIngestRunner({ getDb, getEmbedder });
+    return Response.json({ id }, { status: 202 });
+  } catch (error) {
+    return errorResponse(error, "upload");
+  }
+}
+
+export async function GET() {
+  try {
+    const db = await getDb();
+    return Response.json({ documents: await listDocuments({ db }) });
+  } catch (error) {
+    return errorResponse(error, "document");
+  }
+}

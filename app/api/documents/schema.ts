@@ -1,0 +1,6 @@
+import { z } from "zod";
+
+// The upload body (multipart, one `file`) is validated by readUpload in lib/ingest/upload.ts.
+
+/** Route params of /api/documents/[id]; a malformed id is answered like an unknown one (404). */
+export const documentIdParams = z.object({ id: z.uuid() });

@@ -1,0 +1,97 @@
+import { createHash } from "node:crypto";
+import { AppError } from "@/lib/errors";
+import { ALLOWED_EXTENSIONS, DOCUMENT_MIME, detectDocumentKind, extensionOf, sanitizeFileName } from "./file-type";
+import { z } from "zod";
+
+/** Bytes allowed for the multipart envelope (boundaries, part headers) on top of the file itself. */
+export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+export const uploadFields = z.object({ file: z.instanceof(File) });
+
+export interface ValidUpload {
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  raw: Uint8Array;
+}
+
+/** Reads and validates a one-file multipart upload. Throws AppError (400, 413, 415). */
+export async function readUpload(request: Request, maxBytes: number): Promise<ValidUpload> {
+  const contentType = request.headers.get("content-type") ?? "";
+  if (!contentType.toLowerCase().startsWith("multipart/form-data")) {
+    throw new AppError("bad_request:upload", "Send the document as multipart/form-data with the field `file`.");
+  }
+  const limit = maxBytes + MULTIPART_OVERHEAD_BYTES;
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(maxBytes);
+
+  const body = await readBounded(request, limit, maxBytes);
+  let form: FormData;
+  try {
+    form = await new Response(body, { headers: { "content-type": contentType } }).formData();
+  } catch {
+    throw new AppError("bad_request:upload", "The multipart body could not be read.");
+  }
+  if (form.getAll("file").length > 1) {
+    throw new AppError("bad_request:upload", "Upload one file per request (field `file`).");
+  }
+  const parsed = uploadFields.safeParse({ file: form.get("file") ?? undefined });
+  if (!parsed.success) {
+    throw new AppError("bad_request:upload", "Attach the document as the multipart field `file`.");
+  }
+  const { file } = parsed.data;
+  if (file.size > maxBytes) throw tooLarge(maxBytes);
+  if (file.size === 0) throw new AppError("bad_request:upload", `"${sanitizeFileName(file.name)}" is empty.`);
+
+  const kind = detectDocumentKind({ name: file.name, type: file.type });
+  if (!kind) {
+    throw new AppError(
+      "unsupported:upload",
+      `Unsupported file type${file.type ? ` (${file.type})` : ""}: upload ${ALLOWED_EXTENSIONS.join(", ")} files.`,
+    );
+  }
+  // A name without an extension gets the one its type implies, so the stored name says what it is.
+  const fallbackExt = kind === "html" ? ".html" : kind === "markdown" ? ".md" : ".txt";
+  let name = sanitizeFileName(file.name);
+  if (!extensionOf(name)) name += fallbackExt;
+
+  const raw = new Uint8Array(await file.arrayBuffer());
+  const sha256 = createHash("sha256").update(raw).digest("hex");
+  return { name, type: DOCUMENT_MIME[kind], size: raw.length, sha256, raw };
+}
+
+function tooLarge(maxBytes: number) {
+  return new AppError("too_large:upload", `The file is larger than the ${formatBytes(maxBytes)} upload limit.`);
+}
+
+function formatBytes(n: number) {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KB`;
+  return `${n} bytes`;
+}
+
+/** The request body, refusing (413) as soon as it passes `limit` bytes, whatever Content-Length said. */
+async function readBounded(request: Request, limit: number, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out;
+}
