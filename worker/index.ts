@@ -1,0 +1,36 @@
+import { env } from "@/lib/env";
+import { loadStarterReranker } from "@/lib/models/starter";
+import { createWorkerServer } from "./server";
+
+// The reranker worker process: `npm run worker`. Listens at once (so /health/live answers while the
+// model loads), becomes ready after the model is loaded and warmed up.
+
+const started = performance.now();
+const worker = createWorkerServer({ reranker: loadStarterReranker(env.MODELS_DIR) });
+const { url } = await worker.listen({ port: env.WORKER_PORT, host: env.WORKER_HOST });
+
+worker.ready.then(
+  (reranker) => {
+    const ms = Math.round(performance.now() - started);
+    console.log(
+      `reranker worker ready at ${url} — model ${reranker.info.id}@${reranker.info.version}, execution provider ${reranker.executionProvider}, loaded in ${ms} ms`,
+    );
+  },
+  (error: unknown) => {
+    console.error(`reranker worker at ${url} could not load its model from ${env.MODELS_DIR}:`, error instanceof Error ? error.message : error);
+    console.error("Build the starter models with `npm run models:build`.");
+    void worker.close({ timeoutMs: 1000 }).finally(() => process.exit(1));
+  },
+);
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    worker.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}
