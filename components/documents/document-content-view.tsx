@@ -50,9 +50,7 @@ export function DocumentContentView({ id, chunkId }: { id: string; chunkId: numb
         <span className="font-mono text-xs text-slate-500">
           {text.length.toLocaleString()} chars · {data.chunks.length} chunks
         </span>
-        {chunkId != null && !chunk && (
-          <Badge tone="amber">chunk {chunkId} is not part of this document</Badge>
-        )}
+        {chunkId != null && !chunk && <Badge tone="amber">chunk {chunkId} is not part of this document</Badge>}
       </div>
       <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_260px]">
         <Panel bodyClassName="p-4">
@@ -89,7 +87,9 @@ export function DocumentContentView({ id, chunkId }: { id: string; chunkId: numb
                     data-testid="chunk-item"
                     data-chunk-id={c.chunkId}
                     aria-current={active ? "true" : undefined}
-                    onClick={() => router.replace(active ? documentHref(id) : documentHref(id, c.chunkId), { scroll: false })}
+                    onClick={() =>
+                      router.replace(active ? documentHref(id) : documentHref(id, c.chunkId), { scroll: false })
+                    }
                     className={`flex w-full items-center gap-2 px-3 py-1.5 text-left hover:bg-slate-50 ${
                       active ? "bg-amber-50 text-amber-900" : "text-slate-600"
                     }`}

@@ -39,9 +39,7 @@ export function DocumentsView() {
         </div>
         <Panel
           title="Library"
-          actions={
-            documents.isFetching ? <span className="text-xs text-slate-400">refreshing…</span> : undefined
-          }
+          actions={documents.isFetching ? <span className="text-xs text-slate-400">refreshing…</span> : undefined}
         >
           {documents.isPending ? (
             <p className="px-3 py-8 text-center text-slate-500">Loading documents…</p>

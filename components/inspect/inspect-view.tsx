@@ -44,8 +44,12 @@ function RunDetails({ run }: { run: RunRecord }) {
     });
   };
 
-  const movedUp = run.reranked ? run.results.filter((r) => r.rerankRank != null && r.rerankRank < r.fusedRank).length : 0;
-  const movedDown = run.reranked ? run.results.filter((r) => r.rerankRank != null && r.rerankRank > r.fusedRank).length : 0;
+  const movedUp = run.reranked
+    ? run.results.filter((r) => r.rerankRank != null && r.rerankRank < r.fusedRank).length
+    : 0;
+  const movedDown = run.reranked
+    ? run.results.filter((r) => r.rerankRank != null && r.rerankRank > r.fusedRank).length
+    : 0;
 
   return (
     <div className="flex flex-col gap-4">
@@ -84,8 +88,8 @@ function RunDetails({ run }: { run: RunRecord }) {
           )}
           {run.reranked && (
             <span className="font-mono text-xs text-slate-500">
-              <span className="text-emerald-600">▲{movedUp}</span> <span className="text-red-600">▼{movedDown}</span>{" "}
-              of {run.results.length}
+              <span className="text-emerald-600">▲{movedUp}</span> <span className="text-red-600">▼{movedDown}</span> of{" "}
+              {run.results.length}
             </span>
           )}
         </div>

@@ -92,7 +92,10 @@ export function RankingTable({
             <Fragment key={row.chunkId}>
               {showCut && (
                 <tr aria-hidden>
-                  <td colSpan={colCount} className="border-t-2 border-dashed border-indigo-300 px-2 py-0.5 text-[10px] uppercase tracking-wide text-indigo-500">
+                  <td
+                    colSpan={colCount}
+                    className="border-t-2 border-dashed border-indigo-300 px-2 py-0.5 text-[10px] uppercase tracking-wide text-indigo-500"
+                  >
                     top {cutoff} above · not sent to the answer below
                   </td>
                 </tr>
@@ -112,7 +115,11 @@ export function RankingTable({
                 onMouseLeave={() => onHover(null)}
                 onClick={() => onSelect(row.chunkId, mode)}
                 className={`cursor-pointer border-t border-slate-100 align-top transition-colors ${
-                  isSelected ? "bg-indigo-50 outline-1 -outline-offset-1 outline-indigo-300" : isHovered ? "bg-amber-50" : "hover:bg-slate-50"
+                  isSelected
+                    ? "bg-indigo-50 outline-1 -outline-offset-1 outline-indigo-300"
+                    : isHovered
+                      ? "bg-amber-50"
+                      : "hover:bg-slate-50"
                 }`}
               >
                 <td className="px-2 py-1.5 text-right font-mono font-semibold text-slate-700">{formatRank(rank)}</td>
