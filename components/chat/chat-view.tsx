@@ -1,0 +1,176 @@
+"use client";
+
+import { useChat } from "@ai-sdk/react";
+import { DefaultChatTransport } from "ai";
+import Link from "next/link";
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { AssistantMessage } from "./assistant-message";
+import { LiveRankings } from "./live-rankings";
+import { chatErrorMessage, contentOf, type ChatMessage } from "./message-types";
+import { requestParams, type SearchSettings } from "./search-settings";
+import { SettingsPanel } from "./settings-panel";
+import { useSearchSettings } from "./use-search-settings";
+
+function newConversationId(): string {
+  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  // randomUUID needs a secure context; plain-http LAN hosts fall back to a v4-shaped id.
+  return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) =>
+    (Number(c) ^ (Math.floor(Math.random() * 256) & (15 >> (Number(c) / 4)))).toString(16),
+  );
+}
+
+function textOf(message: ChatMessage): string {
+  return message.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
+}
+
+export function ChatView() {
+  const { settings, update, reset } = useSearchSettings();
+  // The transport is built once; it reads the settings current at send time through this ref.
+  const settingsRef = useRef<SearchSettings>(settings);
+  useEffect(() => {
+    settingsRef.current = settings;
+  }, [settings]);
+
+  const [conversationId] = useState(newConversationId);
+  const [transport] = useState(
+    () =>
+      new DefaultChatTransport<ChatMessage>({
+        api: "/api/chat",
+        // The API takes the new user message as text plus search parameters (issue 2, "Answer").
+        prepareSendMessagesRequest: ({ id, messages }) => {
+          const last = messages[messages.length - 1];
+          return {
+            body: {
+              conversationId: id,
+              message: last ? textOf(last) : "",
+              ...requestParams(settingsRef.current),
+            },
+          };
+        },
+      }),
+  );
+
+  const { messages, sendMessage, status, error, stop, clearError } = useChat<ChatMessage>({
+    id: conversationId,
+    transport,
+  });
+
+  const [input, setInput] = useState("");
+  const busy = status === "submitted" || status === "streaming";
+  const bottomRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    bottomRef.current?.scrollIntoView({ block: "end" });
+  }, [messages.length, status]);
+
+  const submit = (e?: FormEvent) => {
+    e?.preventDefault();
+    const text = input.trim();
+    if (!text || busy) return;
+    if (error) clearError();
+    setInput("");
+    void sendMessage({ text });
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  };
+
+  const lastAssistant = [...messages].reverse().find((m) => m.role === "assistant");
+  const lastIsUser = messages.length > 0 && messages[messages.length - 1].role === "user";
+  // While a new question waits for its first part, the panel shows nothing rather than the previous run.
+  const latest = lastAssistant && !(busy && lastIsUser) ? contentOf(lastAssistant) : undefined;
+
+  return (
+    <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_380px]">
+      <div className="flex min-h-[calc(100vh-6rem)] flex-col gap-3">
+        <SettingsPanel settings={settings} onChange={update} onReset={reset} />
+
+        <div className="flex flex-1 flex-col gap-3" data-testid="chat-messages">
+          {messages.length === 0 && (
+            <div className="rounded-md border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-slate-500">
+              <p className="text-base font-medium text-slate-700">Ask a question about your documents.</p>
+              <p className="mt-1">
+                BM25 and vector search find candidates, they are fused, the reranker reorders them, and the answer cites
+                the top passages. Add files on the{" "}
+                <Link href="/documents" className="text-indigo-700 hover:underline">
+                  Documents
+                </Link>{" "}
+                page.
+              </p>
+            </div>
+          )}
+          {messages.map((m, i) => {
+            if (m.role === "user") {
+              return (
+                <div key={m.id} className="flex justify-end" data-testid="user-message">
+                  <p className="max-w-[85%] whitespace-pre-wrap rounded-lg bg-indigo-600 px-3 py-2 text-white">
+                    {textOf(m)}
+                  </p>
+                </div>
+              );
+            }
+            if (m.role !== "assistant") return null;
+            const isLast = i === messages.length - 1;
+            return (
+              <div key={m.id} className="rounded-md border border-slate-200 bg-white px-4 py-3 shadow-xs">
+                <AssistantMessage content={contentOf(m)} metadata={m.metadata} streaming={isLast && busy} />
+              </div>
+            );
+          })}
+          {status === "submitted" && lastIsUser && (
+            <div
+              className="rounded-md border border-slate-200 bg-white px-4 py-3 text-slate-400"
+              data-testid="chat-pending"
+            >
+              Retrieving, fusing and reranking…
+            </div>
+          )}
+          {error && (
+            <div
+              role="alert"
+              data-testid="chat-error"
+              className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-red-800"
+            >
+              {chatErrorMessage(error)}
+            </div>
+          )}
+          <div ref={bottomRef} />
+        </div>
+
+        <form
+          onSubmit={submit}
+          className="sticky bottom-0 flex items-end gap-2 rounded-md border border-slate-300 bg-white p-2 shadow-sm"
+        >
+          <textarea
+            data-testid="chat-input"
+            aria-label="Question"
+            rows={2}
+            value={input}
+            onChange={(e) => setInput(e.target.value)}
+            onKeyDown={onKeyDown}
+            placeholder="Ask about your documents…  (Enter to send, Shift+Enter for a new line)"
+            className="min-h-[2.5rem] flex-1 resize-none bg-transparent px-1 py-1 text-sm focus:outline-none"
+          />
+          {busy ? (
+            <Button data-testid="chat-stop" onClick={() => void stop()}>
+              Stop
+            </Button>
+          ) : (
+            <Button type="submit" variant="primary" data-testid="chat-submit" disabled={!input.trim()}>
+              Ask
+            </Button>
+          )}
+        </form>
+      </div>
+
+      <aside className="lg:sticky lg:top-14 lg:self-start">
+        <LiveRankings run={latest?.run} citations={latest?.citations} pending={busy} />
+      </aside>
+    </div>
+  );
+}
