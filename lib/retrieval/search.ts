@@ -195,7 +195,10 @@ export async function runSearch({
     timed(() => q.searchDense({ db, embedding, k, ...(documentIds ? { documentIds } : {}) })),
   ]);
 
-  const [fused, fusionMs] = await timed(async () => fuse({ bm25, vector: dense, fusion: params.fusion }));
+  // Each retriever returns k; the union can hold up to 2k, of which the fused top k are the candidates.
+  const [fused, fusionMs] = await timed(async () =>
+    fuse({ bm25, vector: dense, fusion: params.fusion }).slice(0, k),
+  );
 
   const [chunks, termIdf] = await Promise.all([
     fused.length > 0 ? q.getChunksByIds({ db, ids: fused.map((c) => c.chunkId) }) : Promise.resolve([]),
