@@ -164,6 +164,28 @@ export interface RunSearchArgs {
   now?: () => number;
   queries?: SearchQueries;
   newId?: () => string;
+  /** Sees each retriever's own ranking (evaluation measures them separately). */
+  onStages?: (stages: { bm25: Ranked[]; dense: Ranked[]; fused: FusedCandidate[] }) => void;
+}
+
+/**
+ * The reranker request for fused candidates. Training builds its examples with this same function,
+ * so the model sees identical inputs when it is trained and when it serves.
+ */
+export function rerankRequestFor(args: {
+  query: string;
+  candidates: (Pick<FusedCandidate, "chunkId" | "bm25Score" | "vectorScore" | "fusedRank"> & { text: string })[];
+  termIdf: Record<string, number>;
+}): RerankRequest {
+  return {
+    query: args.query,
+    candidates: args.candidates.map((c) => ({
+      id: String(c.chunkId),
+      text: c.text,
+      features: { bm25Score: c.bm25Score, vectorScore: c.vectorScore, fusedRank: c.fusedRank },
+    })),
+    termIdf: args.termIdf,
+  };
 }
 
 /** Hybrid retrieval → fusion → rerank (fail-open), recorded as a retrieval run. */
@@ -175,6 +197,7 @@ export async function runSearch({
   now = wallClock,
   queries,
   newId = () => crypto.randomUUID(),
+  onStages,
 }: RunSearchArgs): Promise<SearchResponse> {
   const q = queries ?? (await loadQueries());
   const started = now();
@@ -200,6 +223,8 @@ export async function runSearch({
     fuse({ bm25, vector: dense, fusion: params.fusion }).slice(0, k),
   );
 
+  onStages?.({ bm25, dense, fused });
+
   const [chunks, termIdf] = await Promise.all([
     fused.length > 0 ? q.getChunksByIds({ db, ids: fused.map((c) => c.chunkId) }) : Promise.resolve([]),
     params.rerank && fused.length > 0
@@ -223,15 +248,13 @@ export async function runSearch({
   } else if (candidates.length === 0) {
     rerankSkippedReason = "no candidates to rerank";
   } else {
-    const outcome = await reranker.rerank({
-      query,
-      candidates: candidates.map((c) => ({
-        id: String(c.chunkId),
-        text: chunkById.get(c.chunkId)!.text,
-        features: { bm25Score: c.bm25Score, vectorScore: c.vectorScore, fusedRank: c.fusedRank },
-      })),
-      termIdf,
-    });
+    const outcome = await reranker.rerank(
+      rerankRequestFor({
+        query,
+        candidates: candidates.map((c) => ({ ...c, text: chunkById.get(c.chunkId)!.text })),
+        termIdf,
+      }),
+    );
     if (outcome.ok) {
       const order = applyRerank(candidates, outcome.response);
       if (order) {

@@ -1,0 +1,89 @@
+import type { Db } from "@/db";
+import { getChunksByIds } from "@/db/queries/retrieval";
+import type { Embedder, Reranker } from "@/lib/models/types";
+import { runSearch, type RerankClientLike, type SearchParams, type SearchResultRow, type Timings } from "@/lib/retrieval/search";
+import type { BeirDataset } from "./beir";
+import { rankDocuments } from "./metrics";
+import { progressBar } from "./progress";
+
+export type Stage = "bm25" | "dense" | "fused" | "reranked";
+export const STAGES: Stage[] = ["bm25", "dense", "fused", "reranked"];
+
+export interface QueryOutcome {
+  queryId: string;
+  /** Document ids per stage, best first (a document scores as its best chunk). */
+  rankings: Record<Stage, string[]>;
+  timings: Timings;
+  reranked: boolean;
+  /** The fused candidates with every first-stage field, in fused order (training reads these). */
+  candidates: SearchResultRow[];
+}
+
+/** Runs a model in-process behind the same interface as the HTTP client. */
+export function inProcessRerankClient(reranker: Reranker): RerankClientLike {
+  return {
+    async rerank(request) {
+      const t0 = performance.now();
+      try {
+        const response = await reranker.rerank(request);
+        return { ok: true, response, wallMs: performance.now() - t0 };
+      } catch (e) {
+        return { ok: false, reason: (e as Error).message, wallMs: performance.now() - t0 };
+      }
+    },
+  };
+}
+
+/** Every dataset query through the app's own search path, with each stage's document ranking. */
+export async function runDatasetQueries(args: {
+  db: Db;
+  dataset: BeirDataset;
+  embedder: Embedder;
+  reranker: RerankClientLike;
+  params: Omit<SearchParams, "query">;
+  limit?: number;
+}): Promise<QueryOutcome[]> {
+  const { db, dataset, embedder, reranker, params } = args;
+  const queries = dataset.queries.slice(0, args.limit ?? dataset.queries.length);
+  const bar = progressBar(`querying ${dataset.name}`, queries.length);
+  const names = new Map<number, string>();
+  const docsOf = async (ranked: { chunkId: number; score: number }[]) => {
+    const missing = ranked.map((r) => r.chunkId).filter((id) => !names.has(id));
+    if (missing.length) for (const c of await getChunksByIds({ db, ids: missing })) names.set(c.chunkId, c.documentName);
+    return rankDocuments(ranked.map((r) => ({ documentId: names.get(r.chunkId) ?? "", score: r.score })));
+  };
+  const out: QueryOutcome[] = [];
+  for (const q of queries) {
+    let stages: { bm25: { chunkId: number; score: number }[]; dense: { chunkId: number; score: number }[] } | undefined;
+    const res = await runSearch({
+      db,
+      embedder,
+      reranker,
+      params: { ...params, query: q.text },
+      onStages: (s) => {
+        stages = s;
+      },
+    });
+    const byRank = (key: "fusedRank" | "rerankRank") =>
+      rankDocuments(
+        res.results
+          .filter((r) => r[key] !== null)
+          .map((r) => ({ documentId: r.documentName, score: -(r[key] as number) })),
+      );
+    out.push({
+      queryId: q.id,
+      rankings: {
+        bm25: await docsOf(stages?.bm25 ?? []),
+        dense: await docsOf(stages?.dense ?? []),
+        fused: byRank("fusedRank"),
+        reranked: res.reranked ? byRank("rerankRank") : byRank("fusedRank"),
+      },
+      timings: res.timings,
+      reranked: res.reranked,
+      candidates: [...res.results].sort((a, b) => a.fusedRank - b.fusedRank),
+    });
+    bar.tick();
+  }
+  bar.done();
+  return out;
+}
