@@ -26,9 +26,11 @@ const BY_MIME: Record<string, DocumentKind> = {
   "application/xhtml+xml": "html",
 };
 
+/** ".md" for "notes.MD"; "" when the name has no extension-like suffix ("README", "J. Smith notes"). */
 export function extensionOf(name: string): string {
   const dot = name.lastIndexOf(".");
-  return dot > 0 ? name.slice(dot).toLowerCase() : "";
+  const ext = dot > 0 ? name.slice(dot).toLowerCase() : "";
+  return /^\.[a-z0-9]{1,10}$/.test(ext) ? ext : "";
 }
 
 function mimeEssence(type: string | undefined): string {
@@ -42,7 +44,7 @@ function mimeEssence(type: string | undefined): string {
  */
 export function detectDocumentKind({ name, type }: { name: string; type?: string }): DocumentKind | null {
   const ext = extensionOf(name);
-  if (ext) return BY_EXTENSION[ext] ?? BY_MIME[mimeEssence(type)] ?? null;
+  if (ext) return BY_EXTENSION[ext] ?? null;
   return BY_MIME[mimeEssence(type)] ?? null;
 }
 
