@@ -44,6 +44,7 @@ export function createWorkerServer({
 }): WorkerServer {
   const startedAt = performance.now();
   let state: State = { kind: "loading" };
+  let closing = false;
   const queue = new SerialQueue();
 
   const ready = (async () => {
@@ -100,22 +101,27 @@ export function createWorkerServer({
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    const reply = (status: number, payload: unknown) => {
+      // While shutting down, end keep-alive connections after their response so close() can finish.
+      if (closing) res.setHeader("connection", "close");
+      send(res, status, payload);
+    };
     const path = (req.url ?? "/").split("?")[0];
     const route = `${req.method} ${path}`;
     try {
       switch (route) {
         case "GET /health/live":
-          return send(res, 200, { live: true });
+          return reply(200, { live: true });
         case "GET /health/ready": {
           const h = health();
-          return send(res, h.ready ? 200 : 503, { ready: h.ready, status: h.status, ...(h.error ? { error: h.error } : {}) });
+          return reply(h.ready ? 200 : 503, { ready: h.ready, status: h.status, ...(h.error ? { error: h.error } : {}) });
         }
         case "GET /health": {
           const h = health();
-          return send(res, h.ready ? 200 : 503, h);
+          return reply(h.ready ? 200 : 503, h);
         }
         case "POST /rerank":
-          return send(res, 200, await rerank(req));
+          return reply(200, await rerank(req));
         default:
           if (["/health", "/health/live", "/health/ready", "/rerank"].includes(path)) {
             throw new HttpError(405, "bad_request:rerank", `${req.method} is not allowed on ${path}`);
@@ -125,7 +131,7 @@ export function createWorkerServer({
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       if (error.status === 413) res.setHeader("connection", "close");
-      return send(res, error.status, { error: { code: error.code, message: error.message } });
+      return reply(error.status, { error: { code: error.code, message: error.message } });
     }
   }
 
@@ -143,6 +149,7 @@ export function createWorkerServer({
         });
       }),
     close: async ({ timeoutMs = 10_000 } = {}) => {
+      closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
