@@ -6,7 +6,9 @@ import { ingestDocument, type IngestStage } from "./pipeline";
 
 // In-process ingest runner for the web app. Jobs are durable rows (claimed with claimNextIngestJob), so
 // the runner only has to loop: claim one, process it, repeat until none is left, then sleep until
-// poked (after an upload) or until the periodic sweep picks up stale work.
+// poked (after an upload) or until the periodic sweep picks up stale work. Starting it resumes what is
+// queued; jobs a dead process left running come back through their lease (PostgreSQL) or are requeued
+// when the database is opened (PGlite, db/index.ts).
 //
 // Its state lives on globalThis: Next.js bundles instrumentation.ts and the route handlers separately,
 // so a module-level variable would give the upload route a runner that was never started.
@@ -33,8 +35,6 @@ export interface IngestQueries {
   updateIngestProgress(args: { db: Db; documentId: string; stage: string; done: number; total: number }): Promise<unknown>;
   completeIngest(args: { db: Db; documentId: string; text: string; chunks: IngestChunkRow[] }): Promise<unknown>;
   failIngest(args: { db: Db; documentId: string; error: string }): Promise<unknown>;
-  /** Puts back jobs left running by a previous process; only safe where this process owns the database. */
-  requeueOrphanedIngestJobs?(args: { db: Db }): Promise<number>;
 }
 
 export interface IngestRunnerDeps {
@@ -53,8 +53,6 @@ interface RunnerState {
   deps: Required<Omit<IngestRunnerDeps, "queries">> & { queries?: IngestQueries };
   running: boolean;
   pending: boolean;
-  /** Orphaned jobs still to be requeued (first loop of a fresh runner). */
-  resume: boolean;
   stopped: boolean;
   idle: Promise<void>;
   timer: ReturnType<typeof setInterval> | null;
@@ -85,7 +83,6 @@ export function startIngestRunner(deps: IngestRunnerDeps): IngestRunner {
       },
       running: false,
       pending: false,
-      resume: true,
       stopped: false,
       idle: Promise.resolve(),
       timer: null,
@@ -141,15 +138,6 @@ async function loop(state: RunnerState): Promise<void> {
       state.pending = false;
       const db = await state.deps.getDb();
       const queries = state.deps.queries ?? (await defaultQueries());
-      if (state.resume) {
-        // PGlite belongs to this process alone, so a job marked running was left by an earlier run of
-        // it: resume it now rather than after its lease expires. A shared PostgreSQL relies on leases.
-        if (db.$driver === "pglite" && queries.requeueOrphanedIngestJobs) {
-          const n = await queries.requeueOrphanedIngestJobs({ db });
-          if (n > 0) state.deps.log.info(`[ingest] resuming ${n} interrupted document(s)`);
-        }
-        state.resume = false;
-      }
       for (;;) {
         if (state.stopped) return;
         const job = await queries.claimNextIngestJob({ db });
