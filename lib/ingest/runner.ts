@@ -183,7 +183,7 @@ async function processJob(state: RunnerState, db: Db, queries: IngestQueries, jo
     });
     await progress({ stage: "store", done: 0, total: chunks.length });
     await queries.completeIngest({ db, documentId, text, chunks });
-    log.info(`[ingest] ${job.name}: ${chunks.length} chunks in ${Date.now() - started} ms`);
+    log.info(`[ingest] ${job.name}: ${chunks.length} chunk${chunks.length === 1 ? "" : "s"} in ${Date.now() - started} ms`);
   } catch (error) {
     const message =
       error instanceof IngestError ? error.message : `Ingestion failed while ${STAGE_VERB[stage]}: ${errorMessage(error)}`;
