@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs every RankLens test on this machine, installing what they need first:
+#   static checks → unit → integration (PGlite and a real PostgreSQL 15 + pgvector) → e2e (Chromium).
+# One app + reranker worker serve the whole e2e suite, on a fresh data directory. Each suite's time
+# is printed; the last line is the total "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export NEXT_TELEMETRY_DISABLED=1
+results=()
+passed=0
+failed=0
+suite() { # suite NAME COMMAND… — runs one suite, records its time and outcome
+  local name=$1; shift
+  local t0=$SECONDS
+  echo "::: ${name}"
+  if "$@"; then
+    passed=$((passed + 1)); results+=("PASS  ${name}  $((SECONDS - t0)) s")
+  else
+    failed=$((failed + 1)); results+=("FAIL  ${name}  $((SECONDS - t0)) s")
+  fi
+  echo "::: ${name} took $((SECONDS - t0)) s"
+}
+summary() {
+  echo
+  echo "Suites:"
+  printf '  %s\n' "${results[@]}"
+  echo "${passed} passed, ${failed} failed"
+}
+
+bash scripts/install.sh --test || { echo "install failed"; exit 1; }
+
+suite "typecheck" npx tsc --noEmit
+suite "lint" npx eslint .
+suite "unit" npx vitest run --project unit
+
+# Integration: PGlite in-process, and a throwaway PostgreSQL 15 with pgvector (built if missing).
+PG_DIR=$(mktemp -d /tmp/ranklens-pg.XXXXXX)
+chmod 755 "$PG_DIR"
+PG_PORT=${PG_TEST_PORT:-54329}
+if TEST_DATABASE_URL=$(bash scripts/pg-test-server.sh start "$PG_DIR/data" "$PG_PORT"); then
+  export TEST_DATABASE_URL
+  suite "integration" npx vitest run --project integration
+  bash scripts/pg-test-server.sh stop "$PG_DIR/data" >/dev/null 2>&1 || true
+else
+  failed=$((failed + 1)); results+=("FAIL  integration  (PostgreSQL test server did not start)")
+fi
+rm -rf "$PG_DIR"
+
+# End to end: build once, one app + worker for the suite, on a fresh embedded database.
+e2e() {
+  npx next build >/tmp/ranklens-e2e-build.log 2>&1 || { tail -50 /tmp/ranklens-e2e-build.log; return 1; }
+  local data app worker rc
+  data=$(mktemp -d /tmp/ranklens-e2e.XXXXXX)
+  export PGLITE_DIR="$data/pglite" PORT=${E2E_PORT:-3310} WORKER_PORT=${E2E_WORKER_PORT:-3311} HOST=127.0.0.1
+  export RERANKER_URL="http://127.0.0.1:${WORKER_PORT}"
+  npx tsx worker/index.ts >"$data/worker.log" 2>&1 &
+  worker=$!
+  npx next start -H 127.0.0.1 -p "$PORT" >"$data/app.log" 2>&1 &
+  app=$!
+  local ready=0
+  for _ in $(seq 1 240); do
+    if curl -fsS "http://127.0.0.1:${WORKER_PORT}/health/ready" >/dev/null 2>&1 &&
+      curl -fsS "http://127.0.0.1:${PORT}/api/documents" >/dev/null 2>&1; then ready=1; break; fi
+    sleep 0.5
+  done
+  if [ $ready -eq 1 ]; then
+    E2E_BASE_URL="http://127.0.0.1:${PORT}" E2E_STOP_WORKER_CMD="kill ${worker}" npx playwright test
+    rc=$?
+  else
+    echo "e2e: the app or the worker did not become ready"; rc=1
+  fi
+  if [ $rc -ne 0 ]; then echo "--- app log"; tail -40 "$data/app.log"; echo "--- worker log"; tail -20 "$data/worker.log"; fi
+  kill "$app" "$worker" 2>/dev/null; wait "$app" "$worker" 2>/dev/null
+  rm -rf "$data"
+  return $rc
+}
+suite "e2e" e2e
+
+summary
+[ "$failed" -eq 0 ]
