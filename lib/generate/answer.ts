@@ -106,7 +106,12 @@ export async function writeAnswer({
   writer.write({ type: "text-end", id });
   const citations = citationsFromText(text, passages);
   writer.write({ type: "data-citations", data: citations });
-  return { mode, text, citations, ...(fallbackReason ? { fallbackReason } : {}) };
+  return {
+    mode,
+    text,
+    citations,
+    ...(fallbackReason ? { fallbackReason } : {}),
+  };
 }
 
 /** Splits text into groups of a few words, keeping every character (whitespace included). */

@@ -61,7 +61,10 @@ export function createChatStream({
 
       if (saveAnswer) {
         try {
-          await saveAnswer({ answerChunkIds: outcome.citations.map((c) => c.chunkId), answer: outcome.text });
+          await saveAnswer({
+            answerChunkIds: outcome.citations.map((c) => c.chunkId),
+            answer: outcome.text,
+          });
         } catch (error) {
           console.error(`[chat] could not record the answer of run ${search.runId}:`, error);
         }

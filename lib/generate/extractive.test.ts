@@ -87,7 +87,10 @@ describe("extractiveAnswer", () => {
   it("picks between one and four sentences, never duplicating overlapping chunk text", () => {
     const shared = "Rerankers reorder candidates using a cross encoder.";
     const overlapping = [
-      passage(1, `Intro text is here. ${shared}`, { documentId: DOC_A, charStart: 0 }),
+      passage(1, `Intro text is here. ${shared}`, {
+        documentId: DOC_A,
+        charStart: 0,
+      }),
       passage(2, `${shared} Rerankers are slower than retrievers but more precise.`, {
         documentId: DOC_A,
         charStart: 20,
@@ -102,7 +105,12 @@ describe("extractiveAnswer", () => {
 
   it("says it could not find the answer when no query term occurs in the top passages", () => {
     const answer = extractiveAnswer("volcanic eruptions in Iceland", passages);
-    expect(answer).toEqual({ found: false, text: NOT_FOUND_ANSWER, citations: [], sentences: [] });
+    expect(answer).toEqual({
+      found: false,
+      text: NOT_FOUND_ANSWER,
+      citations: [],
+      sentences: [],
+    });
   });
 
   it("says so when the top passage scores below the floor, or there are no passages", () => {

@@ -33,7 +33,12 @@ export interface ExtractiveOptions {
   minSentences?: number;
 }
 
-const notFound = (): ExtractiveAnswer => ({ found: false, text: NOT_FOUND_ANSWER, citations: [], sentences: [] });
+const notFound = (): ExtractiveAnswer => ({
+  found: false,
+  text: NOT_FOUND_ANSWER,
+  citations: [],
+  sentences: [],
+});
 
 export function extractiveAnswer(
   query: string,
@@ -152,8 +157,32 @@ function withCitation(sentence: string, n: number): string {
 // Sentences
 
 const ABBREVIATIONS = new Set([
-  "e.g", "i.e", "etc", "al", "fig", "figs", "vs", "dr", "mr", "mrs", "ms", "prof", "no", "vol",
-  "approx", "cf", "eq", "st", "jr", "sr", "inc", "ltd", "co", "dept", "est", "resp",
+  "e.g",
+  "i.e",
+  "etc",
+  "al",
+  "fig",
+  "figs",
+  "vs",
+  "dr",
+  "mr",
+  "mrs",
+  "ms",
+  "prof",
+  "no",
+  "vol",
+  "approx",
+  "cf",
+  "eq",
+  "st",
+  "jr",
+  "sr",
+  "inc",
+  "ltd",
+  "co",
+  "dept",
+  "est",
+  "resp",
 ]);
 
 /** Sentence spans (trimmed) of a text: split after . ! ? before a capital/digit/quote, and at line breaks that start a new block. */

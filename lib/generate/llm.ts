@@ -14,9 +14,17 @@ export interface LlmConfig {
 }
 
 /** The configured model, or null when LLM_BASE_URL / LLM_MODEL are unset (then answers are extractive). */
-export function llmConfigFrom(e: { LLM_BASE_URL?: string; LLM_MODEL?: string; LLM_API_KEY?: string }): LlmConfig | null {
+export function llmConfigFrom(e: {
+  LLM_BASE_URL?: string;
+  LLM_MODEL?: string;
+  LLM_API_KEY?: string;
+}): LlmConfig | null {
   if (!e.LLM_BASE_URL || !e.LLM_MODEL) return null;
-  return { baseURL: e.LLM_BASE_URL, model: e.LLM_MODEL, ...(e.LLM_API_KEY ? { apiKey: e.LLM_API_KEY } : {}) };
+  return {
+    baseURL: e.LLM_BASE_URL,
+    model: e.LLM_MODEL,
+    ...(e.LLM_API_KEY ? { apiKey: e.LLM_API_KEY } : {}),
+  };
 }
 
 export function createLlm(config: LlmConfig): LanguageModel {
@@ -36,10 +44,7 @@ const attribute = (text: string) => text.replace(/["<>\r\n]/g, " ").slice(0, 200
 
 export function buildSystemPrompt(passages: AnswerPassage[]): string {
   const blocks = passages
-    .map(
-      (p) =>
-        `<passage n="${p.n}" document="${attribute(p.documentName)}">\n${escapeTag(p.text.trim())}\n</passage>`,
-    )
+    .map((p) => `<passage n="${p.n}" document="${attribute(p.documentName)}">\n${escapeTag(p.text.trim())}\n</passage>`)
     .join("\n");
   return [
     "You are RankLens, an assistant that answers questions using only the numbered passages below, retrieved from the user's documents.",

@@ -40,7 +40,11 @@ export async function startMockOpenAIServer({
   answer = DEFAULT_MOCK_ANSWER,
   mode = "ok",
   pieceChars = 8,
-}: { answer?: string; mode?: MockMode; pieceChars?: number } = {}): Promise<MockOpenAIServer> {
+}: {
+  answer?: string;
+  mode?: MockMode;
+  pieceChars?: number;
+} = {}): Promise<MockOpenAIServer> {
   const state: MockOpenAIServer = {
     baseURL: "",
     requests: [],
@@ -62,15 +66,26 @@ export async function startMockOpenAIServer({
     try {
       body = raw ? JSON.parse(raw) : {};
     } catch {
-      return json(res, 400, { error: { message: "invalid JSON", type: "invalid_request_error" } });
+      return json(res, 400, {
+        error: { message: "invalid JSON", type: "invalid_request_error" },
+      });
     }
-    state.requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body });
+    state.requests.push({
+      method: req.method ?? "",
+      path: req.url ?? "",
+      headers: req.headers,
+      body,
+    });
 
     if (req.method !== "POST" || req.url !== "/v1/chat/completions") {
-      return json(res, 404, { error: { message: "not found", type: "invalid_request_error" } });
+      return json(res, 404, {
+        error: { message: "not found", type: "invalid_request_error" },
+      });
     }
     if (state.mode === "fail") {
-      return json(res, 500, { error: { message: "scripted failure", type: "server_error" } });
+      return json(res, 500, {
+        error: { message: "scripted failure", type: "server_error" },
+      });
     }
 
     const id = `chatcmpl-mock-${state.requests.length}`;
@@ -90,7 +105,13 @@ export async function startMockOpenAIServer({
         object: "chat.completion",
         created,
         model,
-        choices: [{ index: 0, message: { role: "assistant", content: state.answer }, finish_reason: "stop" }],
+        choices: [
+          {
+            index: 0,
+            message: { role: "assistant", content: state.answer },
+            finish_reason: "stop",
+          },
+        ],
         usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
       });
     }
@@ -100,8 +121,7 @@ export async function startMockOpenAIServer({
       "cache-control": "no-cache",
       connection: "keep-alive",
     });
-    const send = (data: unknown) =>
-      res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+    const send = (data: unknown) => res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
 
     send(chunk({ role: "assistant", content: "" }));
     const pieces = state.answer.match(new RegExp(`[\\s\\S]{1,${pieceChars}}`, "g")) ?? [];
@@ -120,7 +140,11 @@ export async function startMockOpenAIServer({
       created,
       model,
       choices: [],
-      usage: { prompt_tokens: 10, completion_tokens: pieces.length, total_tokens: 10 + pieces.length },
+      usage: {
+        prompt_tokens: 10,
+        completion_tokens: pieces.length,
+        total_tokens: 10 + pieces.length,
+      },
     });
     send("[DONE]");
     res.end();

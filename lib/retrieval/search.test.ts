@@ -37,7 +37,11 @@ function chunk(chunkId: number): ChunkRow {
 /** In-memory db/queries: fixed BM25 and dense lists over chunks 1..8. */
 function fakeQueries({ bm25, dense }: { bm25: Ranked[]; dense: Ranked[] }) {
   const saved: RunRecord[] = [];
-  const calls: Record<string, unknown[]> = { searchBm25: [], searchDense: [], getTermIdf: [] };
+  const calls: Record<string, unknown[]> = {
+    searchBm25: [],
+    searchDense: [],
+    getTermIdf: [],
+  };
   const queries: SearchQueries = {
     searchBm25: async (args) => {
       calls.searchBm25.push(args);
@@ -81,9 +85,20 @@ function reverseReranker(): RerankClientLike & { requests: RerankRequest[] } {
     async rerank(request) {
       requests.push(request);
       const results = request.candidates
-        .map((c, index) => ({ id: c.id, index, score: Number(c.id) / 10, rawScore: Number(c.id), truncatedTokens: 0 }))
+        .map((c, index) => ({
+          id: c.id,
+          index,
+          score: Number(c.id) / 10,
+          rawScore: Number(c.id),
+          truncatedTokens: 0,
+        }))
         .sort((a, b) => b.score - a.score);
-      const response: RerankResponse = { model: { id: "test-reranker", version: "1" }, results, queueMs: 1.5, computeMs: 4.25 };
+      const response: RerankResponse = {
+        model: { id: "test-reranker", version: "1" },
+        results,
+        queueMs: 1.5,
+        computeMs: 4.25,
+      };
       return { ok: true, response, wallMs: 7 };
     },
   };
@@ -95,7 +110,14 @@ describe("runSearch", () => {
   it("orders all k candidates by the reranker and keeps every first-stage field", async () => {
     const { queries, saved, calls } = fakeQueries({ bm25: BM25, dense: DENSE });
     const reranker = reverseReranker();
-    const res = await runSearch({ db, embedder, reranker, params: params({ k: 10 }), queries, newId: () => "run-1" });
+    const res = await runSearch({
+      db,
+      embedder,
+      reranker,
+      params: params({ k: 10 }),
+      queries,
+      newId: () => "run-1",
+    });
 
     expect(res.runId).toBe("run-1");
     expect(res.reranked).toBe(true);
@@ -117,12 +139,29 @@ describe("runSearch", () => {
       vectorScore: null,
     });
     const row5 = res.results.find((r) => r.chunkId === 5)!;
-    expect(row5).toMatchObject({ bm25Rank: null, bm25Score: null, vectorRank: 2, vectorScore: 0.8 });
+    expect(row5).toMatchObject({
+      bm25Rank: null,
+      bm25Score: null,
+      vectorRank: 2,
+      vectorScore: 0.8,
+    });
     for (const row of res.results) {
       expect(Object.keys(row).sort()).toEqual(
         [
-          "bm25Rank", "bm25Score", "charEnd", "charStart", "chunkId", "documentId", "documentName", "fusedRank",
-          "fusedScore", "rerankRank", "rerankScore", "text", "vectorRank", "vectorScore",
+          "bm25Rank",
+          "bm25Score",
+          "charEnd",
+          "charStart",
+          "chunkId",
+          "documentId",
+          "documentName",
+          "fusedRank",
+          "fusedScore",
+          "rerankRank",
+          "rerankScore",
+          "text",
+          "vectorRank",
+          "vectorScore",
         ].sort(),
       );
     }
@@ -162,9 +201,19 @@ describe("runSearch", () => {
   it("answers from the fused order with the reason when the reranker fails", async () => {
     const { queries, saved } = fakeQueries({ bm25: BM25, dense: DENSE });
     const reranker: RerankClientLike = {
-      rerank: async () => ({ ok: false, reason: "reranker deadline exceeded (500 ms)", wallMs: 500 }),
+      rerank: async () => ({
+        ok: false,
+        reason: "reranker deadline exceeded (500 ms)",
+        wallMs: 500,
+      }),
     };
-    const res = await runSearch({ db, embedder, reranker, params: params(), queries });
+    const res = await runSearch({
+      db,
+      embedder,
+      reranker,
+      params: params(),
+      queries,
+    });
 
     expect(res.reranked).toBe(false);
     expect(res.rerankSkippedReason).toBe("reranker deadline exceeded (500 ms)");
@@ -172,7 +221,11 @@ describe("runSearch", () => {
     expect(res.results.every((r) => r.rerankRank === null && r.rerankScore === null)).toBe(true);
     expect(res.timings.rerankQueueMs).toBe(0);
     expect(res.timings.rerankComputeMs).toBe(0);
-    expect(saved[0]).toMatchObject({ reranked: false, rerankSkippedReason: "reranker deadline exceeded (500 ms)", rerankModel: null });
+    expect(saved[0]).toMatchObject({
+      reranked: false,
+      rerankSkippedReason: "reranker deadline exceeded (500 ms)",
+      rerankModel: null,
+    });
   });
 
   it("treats a response that does not cover the candidates as a failure", async () => {
@@ -180,11 +233,22 @@ describe("runSearch", () => {
     const reranker: RerankClientLike = {
       rerank: async () => ({
         ok: true,
-        response: { model: { id: "m", version: "1" }, results: [{ id: "1", index: 0, score: 1, rawScore: 1, truncatedTokens: 0 }], queueMs: 0, computeMs: 0 },
+        response: {
+          model: { id: "m", version: "1" },
+          results: [{ id: "1", index: 0, score: 1, rawScore: 1, truncatedTokens: 0 }],
+          queueMs: 0,
+          computeMs: 0,
+        },
         wallMs: 1,
       }),
     };
-    const res = await runSearch({ db, embedder, reranker, params: params(), queries });
+    const res = await runSearch({
+      db,
+      embedder,
+      reranker,
+      params: params(),
+      queries,
+    });
     expect(res.reranked).toBe(false);
     expect(res.rerankSkippedReason).toMatch(/do not match/);
     expect(res.results).toHaveLength(6);
@@ -193,7 +257,13 @@ describe("runSearch", () => {
   it("skips the reranker when the request turns reranking off", async () => {
     const { queries, calls } = fakeQueries({ bm25: BM25, dense: DENSE });
     const rerank = vi.fn();
-    const res = await runSearch({ db, embedder, reranker: { rerank }, params: params({ rerank: false }), queries });
+    const res = await runSearch({
+      db,
+      embedder,
+      reranker: { rerank },
+      params: params({ rerank: false }),
+      queries,
+    });
     expect(rerank).not.toHaveBeenCalled();
     expect(calls.getTermIdf).toHaveLength(0);
     expect(res.reranked).toBe(false);
@@ -210,14 +280,26 @@ describe("runSearch", () => {
       queries,
     });
     expect(res.results).toHaveLength(3);
-    expect(calls.searchBm25[0]).toMatchObject({ query: "what is chunk", k: 3, k1: 1.2, b: 0.75, documentIds: [DOC] });
+    expect(calls.searchBm25[0]).toMatchObject({
+      query: "what is chunk",
+      k: 3,
+      k1: 1.2,
+      b: 0.75,
+      documentIds: [DOC],
+    });
     expect(calls.searchDense[0]).toMatchObject({ k: 3, documentIds: [DOC] });
   });
 
   it("handles an empty index", async () => {
     const { queries, saved } = fakeQueries({ bm25: [], dense: [] });
     const rerank = vi.fn();
-    const res = await runSearch({ db, embedder, reranker: { rerank }, params: params(), queries });
+    const res = await runSearch({
+      db,
+      embedder,
+      reranker: { rerank },
+      params: params(),
+      queries,
+    });
     expect(res.results).toEqual([]);
     expect(res.reranked).toBe(false);
     expect(rerank).not.toHaveBeenCalled();
@@ -228,7 +310,14 @@ describe("runSearch", () => {
     let t = 1_700_000_000_000;
     const now = () => (t += 2);
     const { queries, saved } = fakeQueries({ bm25: BM25, dense: DENSE });
-    const res = await runSearch({ db, embedder, reranker: reverseReranker(), params: params(), queries, now });
+    const res = await runSearch({
+      db,
+      embedder,
+      reranker: reverseReranker(),
+      params: params(),
+      queries,
+      now,
+    });
     expect(res.timings.embedMs).toBe(2);
     expect(res.timings.bm25Ms).toBeGreaterThan(0);
     expect(res.timings.denseMs).toBeGreaterThan(0);

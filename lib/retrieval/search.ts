@@ -18,9 +18,7 @@ export const searchOptionsSchema = z.object({
   fusion: fusionSchema.default(DEFAULT_FUSION),
   rerank: z.boolean().default(true),
   documentIds: z.array(z.uuid()).max(1000).optional(),
-  bm25: z
-    .object({ k1: z.number().min(0).max(10), b: z.number().min(0).max(1) })
-    .optional(),
+  bm25: z.object({ k1: z.number().min(0).max(10), b: z.number().min(0).max(1) }).optional(),
 });
 
 export const queryTextSchema = z
@@ -32,7 +30,11 @@ export const queryTextSchema = z
 /** Refinement shared by every schema that embeds the search options. */
 export function checkTopNWithinK(value: { k: number; topN?: number }, ctx: z.RefinementCtx) {
   if (value.topN !== undefined && value.topN > value.k) {
-    ctx.addIssue({ code: "custom", path: ["topN"], message: "topN must not exceed k" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["topN"],
+      message: "topN must not exceed k",
+    });
   }
 }
 
@@ -102,9 +104,7 @@ export interface SearchResponse {
 export interface RerankClientLike {
   rerank(
     request: RerankRequest,
-  ): Promise<
-    { ok: true; response: RerankResponse; wallMs: number } | { ok: false; reason: string; wallMs: number }
-  >;
+  ): Promise<{ ok: true; response: RerankResponse; wallMs: number } | { ok: false; reason: string; wallMs: number }>;
 }
 
 export interface Ranked {
@@ -182,7 +182,11 @@ export function rerankRequestFor(args: {
     candidates: args.candidates.map((c) => ({
       id: String(c.chunkId),
       text: c.text,
-      features: { bm25Score: c.bm25Score, vectorScore: c.vectorScore, fusedRank: c.fusedRank },
+      features: {
+        bm25Score: c.bm25Score,
+        vectorScore: c.vectorScore,
+        fusedRank: c.fusedRank,
+      },
     })),
     termIdf: args.termIdf,
   };
@@ -213,15 +217,26 @@ export async function runSearch({
 
   const [[bm25, bm25Ms], [dense, denseMs]] = await Promise.all([
     timed(() =>
-      q.searchBm25({ db, query, k, ...(params.bm25 ?? {}), ...(documentIds ? { documentIds } : {}) }),
+      q.searchBm25({
+        db,
+        query,
+        k,
+        ...(params.bm25 ?? {}),
+        ...(documentIds ? { documentIds } : {}),
+      }),
     ),
-    timed(() => q.searchDense({ db, embedding, k, ...(documentIds ? { documentIds } : {}) })),
+    timed(() =>
+      q.searchDense({
+        db,
+        embedding,
+        k,
+        ...(documentIds ? { documentIds } : {}),
+      }),
+    ),
   ]);
 
   // Each retriever returns k; the union can hold up to 2k, of which the fused top k are the candidates.
-  const [fused, fusionMs] = await timed(async () =>
-    fuse({ bm25, vector: dense, fusion: params.fusion }).slice(0, k),
-  );
+  const [fused, fusionMs] = await timed(async () => fuse({ bm25, vector: dense, fusion: params.fusion }).slice(0, k));
 
   onStages?.({ bm25, dense, fused });
 
@@ -240,8 +255,15 @@ export async function runSearch({
   let rerankModel: RunRecord["rerankModel"] = null;
   let rerankQueueMs = 0;
   let rerankComputeMs = 0;
-  let ordered: { candidate: FusedCandidate; rerankRank: number | null; rerankScore: number | null }[] =
-    candidates.map((candidate) => ({ candidate, rerankRank: null, rerankScore: null }));
+  let ordered: {
+    candidate: FusedCandidate;
+    rerankRank: number | null;
+    rerankScore: number | null;
+  }[] = candidates.map((candidate) => ({
+    candidate,
+    rerankRank: null,
+    rerankScore: null,
+  }));
 
   if (!params.rerank) {
     rerankSkippedReason = "reranking disabled in the request";
@@ -251,7 +273,10 @@ export async function runSearch({
     const outcome = await reranker.rerank(
       rerankRequestFor({
         query,
-        candidates: candidates.map((c) => ({ ...c, text: chunkById.get(c.chunkId)!.text })),
+        candidates: candidates.map((c) => ({
+          ...c,
+          text: chunkById.get(c.chunkId)!.text,
+        })),
         termIdf,
       }),
     );
@@ -319,7 +344,13 @@ export async function runSearch({
     },
   });
 
-  return { runId, reranked, ...(reranked ? {} : { rerankSkippedReason }), timings, results };
+  return {
+    runId,
+    reranked,
+    ...(reranked ? {} : { rerankSkippedReason }),
+    timings,
+    results,
+  };
 }
 
 /**
@@ -332,14 +363,17 @@ function applyRerank(candidates: FusedCandidate[], response: RerankResponse) {
   const ordered = [];
   // Sort defensively (the worker already sorts), ties by fused rank.
   const sorted = [...response.results].sort(
-    (a, b) =>
-      b.score - a.score || (candidates[a.index]?.fusedRank ?? 0) - (candidates[b.index]?.fusedRank ?? 0),
+    (a, b) => b.score - a.score || (candidates[a.index]?.fusedRank ?? 0) - (candidates[b.index]?.fusedRank ?? 0),
   );
   for (const result of sorted) {
     const candidate = candidates[result.index];
     if (!candidate || String(candidate.chunkId) !== result.id || seen.has(result.index)) return null;
     seen.add(result.index);
-    ordered.push({ candidate, rerankRank: ordered.length + 1, rerankScore: result.score });
+    ordered.push({
+      candidate,
+      rerankRank: ordered.length + 1,
+      rerankScore: result.score,
+    });
   }
   return ordered;
 }

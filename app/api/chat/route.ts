@@ -16,7 +16,10 @@ import { parseChatRequest } from "./schema";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const reranker = createRerankClient({ url: env.RERANKER_URL, deadlineMs: env.RERANK_DEADLINE_MS });
+const reranker = createRerankClient({
+  url: env.RERANKER_URL,
+  deadlineMs: env.RERANK_DEADLINE_MS,
+});
 
 /**
  * Retrieval first (its failures are plain JSON errors), then the answer as an AI SDK UI message
@@ -26,7 +29,12 @@ export async function POST(request: Request) {
   try {
     const chat = parseChatRequest(await readJson(request, "bad_request:chat"));
     const [db, embedder] = await Promise.all([getDb(), getEmbedder()]);
-    const search = await runSearch({ db, embedder, reranker, params: chat.params });
+    const search = await runSearch({
+      db,
+      embedder,
+      reranker,
+      params: chat.params,
+    });
 
     const stream = createChatStream({
       query: chat.message,

@@ -15,7 +15,10 @@ const conversationId = z.string().trim().min(1).max(200);
 
 /** `{ conversationId?, message, ...search parameters }` */
 export const chatBodySchema = searchOptionsSchema
-  .extend({ conversationId: conversationId.optional(), message: queryTextSchema })
+  .extend({
+    conversationId: conversationId.optional(),
+    message: queryTextSchema,
+  })
   .superRefine(checkTopNWithinK);
 
 const uiMessageSchema = z.object({
@@ -26,7 +29,10 @@ const uiMessageSchema = z.object({
 
 /** The AI SDK `useChat` + `DefaultChatTransport` body: `{ id, messages, trigger?, messageId?, ...body }`. */
 export const chatTransportBodySchema = searchOptionsSchema
-  .extend({ id: conversationId, messages: z.array(uiMessageSchema).min(1).max(1000) })
+  .extend({
+    id: conversationId,
+    messages: z.array(uiMessageSchema).min(1).max(1000),
+  })
   .superRefine(checkTopNWithinK);
 
 export interface ChatRequest {
@@ -38,8 +44,7 @@ export interface ChatRequest {
 
 /** Either body shape → ChatRequest, or a 400 AppError naming the bad field. */
 export function parseChatRequest(body: unknown): ChatRequest {
-  const isTransport =
-    typeof body === "object" && body !== null && "messages" in body && !("message" in body);
+  const isTransport = typeof body === "object" && body !== null && "messages" in body && !("message" in body);
   if (!isTransport) {
     const parsed = chatBodySchema.safeParse(body);
     if (!parsed.success) throw new AppError("bad_request:chat", describeIssues(parsed.error));
@@ -57,7 +62,10 @@ export function parseChatRequest(body: unknown): ChatRequest {
     .join("\n");
   const message = queryTextSchema.safeParse(text ?? "");
   if (!message.success) {
-    throw new AppError("bad_request:chat", `The last user message ${lastUser ? describeIssues(message.error) : "is missing"}.`);
+    throw new AppError(
+      "bad_request:chat",
+      `The last user message ${lastUser ? describeIssues(message.error) : "is missing"}.`,
+    );
   }
   return toRequest(id, message.data, options);
 }

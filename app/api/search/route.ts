@@ -10,7 +10,10 @@ import { parseSearchRequest, readJson } from "./schema";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const reranker = createRerankClient({ url: env.RERANKER_URL, deadlineMs: env.RERANK_DEADLINE_MS });
+const reranker = createRerankClient({
+  url: env.RERANKER_URL,
+  deadlineMs: env.RERANK_DEADLINE_MS,
+});
 
 /** Hybrid search + rerank, recorded as a run: `{ runId, reranked, rerankSkippedReason?, timings, results }`. */
 export async function POST(request: Request) {
