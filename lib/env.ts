@@ -24,6 +24,14 @@ const schema = z
     WORKER_PORT: port(3001),
     WORKER_HOST: z.string().default("127.0.0.1"),
     RERANKER_URL: optionalUrl,
+    /** Tried in order; the first that opens the model wins (onnxruntime-node needs its CUDA build for cuda). */
+    RERANKER_EXECUTION_PROVIDERS: z
+      .string()
+      .default("cuda,webgpu,cpu")
+      .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(["cuda", "webgpu", "cpu"])).min(1)),
+    /** onnxruntime intra-op threads for the reranker; 0 lets onnxruntime choose. */
+    RERANKER_THREADS: z.coerce.number().int().min(0).max(256).default(0),
     RERANK_DEADLINE_MS: z.coerce.number().int().min(1).max(600_000).default(500),
     LLM_BASE_URL: optionalUrl,
     LLM_MODEL: optionalString,
