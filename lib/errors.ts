@@ -2,13 +2,7 @@
 // status, and a message safe to show to the user. Responses never carry a stack trace.
 
 export type ErrorType =
-  | "bad_request"
-  | "not_found"
-  | "conflict"
-  | "too_large"
-  | "unsupported"
-  | "unavailable"
-  | "internal";
+  "bad_request" | "not_found" | "conflict" | "too_large" | "unsupported" | "unavailable" | "internal";
 
 export type ErrorSurface = "upload" | "document" | "ingest" | "search" | "chat" | "run" | "rerank" | "database" | "api";
 

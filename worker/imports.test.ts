@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 // follow its import graph from worker/index.ts and check.
 
 const root = path.resolve(import.meta.dirname, "..");
-const IMPORT = /(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s*["']([^"']+)["']/g;
+const IMPORT =
+  /(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s*["']([^"']+)["']/g;
 
 function resolve(from: string, spec: string): string | null {
   let base: string;

@@ -17,7 +17,10 @@ worker.ready.then(
     );
   },
   (error: unknown) => {
-    console.error(`reranker worker at ${url} could not load its model from ${env.MODELS_DIR}:`, error instanceof Error ? error.message : error);
+    console.error(
+      `reranker worker at ${url} could not load its model from ${env.MODELS_DIR}:`,
+      error instanceof Error ? error.message : error,
+    );
     console.error("Build the starter models with `npm run models:build`.");
     void worker.close({ timeoutMs: 1000 }).finally(() => process.exit(1));
   },

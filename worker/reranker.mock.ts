@@ -17,7 +17,9 @@ export interface MockRerankerOptions {
 const words = (s: string) => s.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function createMockReranker(options: MockRerankerOptions = {}): LoadedReranker & { calls: RerankRequest[]; warmUps: number } {
+export function createMockReranker(
+  options: MockRerankerOptions = {},
+): LoadedReranker & { calls: RerankRequest[]; warmUps: number } {
   const { delayMs = 0, warmUpMs = 0, warmUpError, executionProvider = "mock-cpu" } = options;
   const info = { id: "mock-overlap", version: "1" };
   const self = {

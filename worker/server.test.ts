@@ -53,7 +53,9 @@ describe("worker server health", () => {
     expect(await notReady.json()).toMatchObject({ ready: false, status: "loading" });
     const loading = await post(url, valid);
     expect(loading.status).toBe(503);
-    expect(await loading.json()).toEqual({ error: { code: "unavailable:rerank", message: "reranker model is loading" } });
+    expect(await loading.json()).toEqual({
+      error: { code: "unavailable:rerank", message: "reranker model is loading" },
+    });
 
     model.resolve(mock);
     await new Promise((r) => setTimeout(r, 10));
@@ -154,10 +156,14 @@ describe("POST /rerank", () => {
 
     // Chunked, without Content-Length: the limit still holds.
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${url}/rerank`, { method: "POST", headers: { "content-type": "application/json" } }, (r) => {
-        r.resume();
-        resolve(r.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        `${url}/rerank`,
+        { method: "POST", headers: { "content-type": "application/json" } },
+        (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
       req.write(JSON.stringify(big).slice(0, 800));
       req.end(JSON.stringify(big).slice(800));

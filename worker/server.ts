@@ -85,9 +85,14 @@ export function createWorkerServer({
     if (!parsed.success) throw new HttpError(400, "bad_request:rerank", formatIssues(parsed.error));
     const request = parsed.data;
     if (request.model && request.model !== loaded.info.id) {
-      throw new HttpError(400, "bad_request:rerank", `model "${request.model}" is not loaded (this worker serves "${loaded.info.id}")`);
+      throw new HttpError(
+        400,
+        "bad_request:rerank",
+        `model "${request.model}" is not loaded (this worker serves "${loaded.info.id}")`,
+      );
     }
-    if (queue.depth >= MAX_QUEUE) throw new HttpError(503, "unavailable:rerank", "reranker queue is full, try again later");
+    if (queue.depth >= MAX_QUEUE)
+      throw new HttpError(503, "unavailable:rerank", "reranker queue is full, try again later");
     const { value, queueMs, computeMs } = await queue.run(() => loaded.rerank(request));
     return { model: value.model, results: value.results, queueMs, computeMs };
   }
@@ -114,7 +119,11 @@ export function createWorkerServer({
           return reply(200, { live: true });
         case "GET /health/ready": {
           const h = health();
-          return reply(h.ready ? 200 : 503, { ready: h.ready, status: h.status, ...(h.error ? { error: h.error } : {}) });
+          return reply(h.ready ? 200 : 503, {
+            ready: h.ready,
+            status: h.status,
+            ...(h.error ? { error: h.error } : {}),
+          });
         }
         case "GET /health": {
           const h = health();
@@ -169,7 +178,10 @@ function notReadyMessage(state: State): string {
 
 function send(res: ServerResponse, status: number, body: unknown) {
   const json = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(json) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(json),
+  });
   res.end(json);
 }
 

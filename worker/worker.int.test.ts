@@ -81,7 +81,10 @@ describe("reranker worker process", () => {
       body: JSON.stringify({
         query: "How do vaccines train the immune system to make antibodies?",
         candidates: [
-          { id: "pasta", text: "Boil the pasta in salted water for nine minutes, then toss it with olive oil and garlic." },
+          {
+            id: "pasta",
+            text: "Boil the pasta in salted water for nine minutes, then toss it with olive oil and garlic.",
+          },
           {
             id: "vaccine",
             text: "Vaccines expose the immune system to an antigen so that B cells learn to produce antibodies against the pathogen.",

@@ -67,7 +67,13 @@ export function sanitizeFileName(raw: string, fallback = "document"): string {
   if (chars.length > MAX_NAME_LENGTH) {
     const ext = extensionOf(name);
     const keep = ext && ext.length < 20 ? Array.from(ext).length : 0;
-    name = chars.slice(0, MAX_NAME_LENGTH - keep - 1).join("").trimEnd() + "…" + chars.slice(chars.length - keep).join("");
+    name =
+      chars
+        .slice(0, MAX_NAME_LENGTH - keep - 1)
+        .join("")
+        .trimEnd() +
+      "…" +
+      chars.slice(chars.length - keep).join("");
   }
   return name;
 }

@@ -37,7 +37,9 @@ export function parseDocument({ name, type, bytes }: ParseInput): ParsedDocument
 
 function decodeUtf8(name: string, bytes: Uint8Array): string {
   if (bytes.includes(0)) {
-    throw new IngestError(`"${name}" looks like a binary file (it contains NUL bytes); upload plain text, Markdown or HTML.`);
+    throw new IngestError(
+      `"${name}" looks like a binary file (it contains NUL bytes); upload plain text, Markdown or HTML.`,
+    );
   }
   try {
     // fatal: invalid sequences throw instead of becoming U+FFFD; a leading BOM is stripped.
@@ -58,12 +60,63 @@ function tidy(text: string): string {
 
 // ---------------------------------------------------------------------------------------------- HTML
 
-const SKIPPED = new Set(["script", "style", "head", "noscript", "template", "svg", "math", "iframe", "object", "canvas"]);
+const SKIPPED = new Set([
+  "script",
+  "style",
+  "head",
+  "noscript",
+  "template",
+  "svg",
+  "math",
+  "iframe",
+  "object",
+  "canvas",
+]);
 const BLOCK = new Set([
-  "address", "article", "aside", "blockquote", "body", "caption", "dd", "details", "dialog", "div", "dl", "dt",
-  "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup",
-  "hr", "html", "legend", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
-  "tfoot", "th", "thead", "tr", "ul",
+  "address",
+  "article",
+  "aside",
+  "blockquote",
+  "body",
+  "caption",
+  "dd",
+  "details",
+  "dialog",
+  "div",
+  "dl",
+  "dt",
+  "fieldset",
+  "figcaption",
+  "figure",
+  "footer",
+  "form",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "header",
+  "hgroup",
+  "hr",
+  "html",
+  "legend",
+  "li",
+  "main",
+  "nav",
+  "ol",
+  "p",
+  "pre",
+  "section",
+  "summary",
+  "table",
+  "tbody",
+  "td",
+  "tfoot",
+  "th",
+  "thead",
+  "tr",
+  "ul",
 ]);
 // Rows and list items end a line; other blocks end a paragraph.
 const LINE_BLOCK = new Set(["li", "tr", "dt", "dd", "option"]);

@@ -46,7 +46,9 @@ async function upload(name: string, content: string | Uint8Array) {
 
 describe("ingest runner on PGlite", () => {
   it("takes uploaded documents to ready with chunks whose offsets point into the stored text", async () => {
-    const body = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} explains ranking with BM25 and kernels.`).join("\n\n");
+    const body = Array.from({ length: 60 }, (_, i) => `Paragraph ${i} explains ranking with BM25 and kernels.`).join(
+      "\n\n",
+    );
     const { id } = await upload("guide.md", `# Guide\n\n${body}`);
     runner.poke();
     await runner.whenIdle();

@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db";
 import type { Embedder } from "@/lib/models/types";
 import { ingestDocument } from "./pipeline";
-import { pokeIngestRunner, startIngestRunner, type IngestChunkRow, type IngestJob, type IngestQueries, type IngestRunner } from "./runner";
+import {
+  pokeIngestRunner,
+  startIngestRunner,
+  type IngestChunkRow,
+  type IngestJob,
+  type IngestQueries,
+  type IngestRunner,
+} from "./runner";
 
 const fakeEmbedder = (calls: number[] = []): Embedder => ({
   info: { id: "fake", version: "1" },
@@ -39,7 +46,7 @@ describe("ingestDocument", () => {
       type: "text/plain",
       bytes: enc(longText + " " + longText),
       chunking: { size: 100, overlap: 0 },
-      embedder: fakeEmbedder((calls.length = 0, calls)),
+      embedder: fakeEmbedder(((calls.length = 0), calls)),
     });
     expect(many.chunks).toHaveLength(60);
     expect(calls).toEqual([32, 28]);
@@ -142,7 +149,13 @@ describe("startIngestRunner", () => {
 
   it("reports no runner after stop", async () => {
     const { queries } = memoryQueries([]);
-    runner = startIngestRunner({ getDb: async () => ({}) as Db, getEmbedder: async () => fakeEmbedder(), queries, sweepMs: 0, log: quietLog });
+    runner = startIngestRunner({
+      getDb: async () => ({}) as Db,
+      getEmbedder: async () => fakeEmbedder(),
+      queries,
+      sweepMs: 0,
+      log: quietLog,
+    });
     await runner.stop();
     runner = undefined;
     expect(pokeIngestRunner()).toBe(false);

@@ -32,7 +32,13 @@ export interface IngestChunkRow {
 /** The query functions the runner needs (db/queries/documents.ts); injectable for tests. */
 export interface IngestQueries {
   claimNextIngestJob(args: { db: Db }): Promise<IngestJob | null>;
-  updateIngestProgress(args: { db: Db; documentId: string; stage: string; done: number; total: number }): Promise<unknown>;
+  updateIngestProgress(args: {
+    db: Db;
+    documentId: string;
+    stage: string;
+    done: number;
+    total: number;
+  }): Promise<unknown>;
   completeIngest(args: { db: Db; documentId: string; text: string; chunks: IngestChunkRow[] }): Promise<unknown>;
   failIngest(args: { db: Db; documentId: string; error: string }): Promise<unknown>;
 }
@@ -183,10 +189,14 @@ async function processJob(state: RunnerState, db: Db, queries: IngestQueries, jo
     });
     await progress({ stage: "store", done: 0, total: chunks.length });
     await queries.completeIngest({ db, documentId, text, chunks });
-    log.info(`[ingest] ${job.name}: ${chunks.length} chunk${chunks.length === 1 ? "" : "s"} in ${Date.now() - started} ms`);
+    log.info(
+      `[ingest] ${job.name}: ${chunks.length} chunk${chunks.length === 1 ? "" : "s"} in ${Date.now() - started} ms`,
+    );
   } catch (error) {
     const message =
-      error instanceof IngestError ? error.message : `Ingestion failed while ${STAGE_VERB[stage]}: ${errorMessage(error)}`;
+      error instanceof IngestError
+        ? error.message
+        : `Ingestion failed while ${STAGE_VERB[stage]}: ${errorMessage(error)}`;
     log.warn(`[ingest] ${job.name} (${documentId}) failed: ${message}`);
     try {
       await queries.failIngest({ db, documentId, error: message });

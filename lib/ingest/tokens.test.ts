@@ -6,7 +6,19 @@ const words = (text: string) => tokenize(text).map((t) => text.slice(t.start, t.
 describe("tokenize", () => {
   it("splits words, numbers and single punctuation characters", () => {
     expect(words("Hello, world! It's 42.5% done.")).toEqual([
-      "Hello", ",", "world", "!", "It", "'", "s", "42", ".", "5", "%", "done", ".",
+      "Hello",
+      ",",
+      "world",
+      "!",
+      "It",
+      "'",
+      "s",
+      "42",
+      ".",
+      "5",
+      "%",
+      "done",
+      ".",
     ]);
   });
 

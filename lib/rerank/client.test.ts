@@ -76,7 +76,10 @@ describe("createRerankClient", () => {
   it("reports a refused connection as unavailable", async () => {
     const port = await freePort();
     const outcome = await createRerankClient({ url: `http://127.0.0.1:${port}`, deadlineMs: 2000 }).rerank(request);
-    expect(outcome).toMatchObject({ ok: false, reason: expect.stringMatching(/^reranker unavailable: .*ECONNREFUSED/) });
+    expect(outcome).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^reranker unavailable: .*ECONNREFUSED/),
+    });
   });
 
   it("gives up at the deadline", async () => {
@@ -123,7 +126,10 @@ describe("createRerankClient", () => {
 
     const wrong = await serve((_req, _body, res) => json(res, 200, { ...good, results: [{ id: "1", index: 0 }] }));
     const outcome = await createRerankClient({ url: wrong, deadlineMs: 2000 }).rerank(request);
-    expect(outcome).toMatchObject({ ok: false, reason: expect.stringMatching(/invalid response \(HTTP 200\): results\.0\.score/) });
+    expect(outcome).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/invalid response \(HTTP 200\): results\.0\.score/),
+    });
 
     const outOfRange = await serve((_req, _body, res) =>
       json(res, 200, { ...good, results: [{ ...good.results[0], index: 7 }] }),

@@ -5,8 +5,7 @@ import { formatIssues, rerankResponseSchema } from "./schema";
 // from the fused order when reranking fails, and records the reason this returns.
 
 export type RerankOutcome =
-  | { ok: true; response: RerankResponse; wallMs: number }
-  | { ok: false; reason: string; wallMs: number };
+  { ok: true; response: RerankResponse; wallMs: number } | { ok: false; reason: string; wallMs: number };
 
 export interface RerankClient {
   rerank(request: RerankRequest): Promise<RerankOutcome>;

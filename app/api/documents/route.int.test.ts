@@ -47,7 +47,8 @@ async function waitForStatus(id: string) {
 
 describe("/api/documents", () => {
   it("uploads, ingests, lists, shows content and deletes a document", async () => {
-    const html = "<html><head><title>x</title></head><body><h1>Kernels</h1><p>Kernel pooling &amp; ranking.</p></body></html>";
+    const html =
+      "<html><head><title>x</title></head><body><h1>Kernels</h1><p>Kernel pooling &amp; ranking.</p></body></html>";
     const res = await POST(uploadRequest(new File([html], "../secret/page.html", { type: "text/html" })));
     expect(res.status).toBe(202);
     const { id } = await res.json();
