@@ -1,0 +1,54 @@
+import {
+  bigint,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  uuid,
+  vector,
+} from "drizzle-orm/pg-core";
+import { documents } from "./documents";
+
+// The starter embedder's dimension; changing the embedder means a migration and re-embedding.
+export const EMBEDDING_DIM = 100;
+
+export const chunks = pgTable(
+  "chunks",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    documentId: uuid("document_id")
+      .notNull()
+      .references(() => documents.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    text: text("text").notNull(),
+    charStart: integer("char_start").notNull(),
+    charEnd: integer("char_end").notNull(),
+    tokenCount: integer("token_count").notNull(),
+    // BM25 document length: lexeme occurrences in to_tsvector('english', text).
+    lexemeCount: integer("lexeme_count").notNull().default(0),
+    embedding: vector("embedding", { dimensions: EMBEDDING_DIM }),
+  },
+  (t) => [
+    index("chunks_document_idx").on(t.documentId, t.position),
+    index("chunks_embedding_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
+  ],
+);
+
+// BM25 postings, filled from unnest(to_tsvector('english', text)) in one portable SQL statement so that
+// PGlite and PostgreSQL hold identical postings and therefore give identical scores.
+export const chunkTerms = pgTable(
+  "chunk_terms",
+  {
+    chunkId: bigint("chunk_id", { mode: "number" })
+      .notNull()
+      .references(() => chunks.id, { onDelete: "cascade" }),
+    term: text("term").notNull(),
+    tf: integer("tf").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "chunk_terms_pk", columns: [t.term, t.chunkId] }),
+    // The cascade from chunks deletes by chunk_id.
+    index("chunk_terms_chunk_idx").on(t.chunkId),
+  ],
+);
