@@ -1,0 +1,322 @@
+import os from "node:os";
+import { randomUUID } from "node:crypto";
+import { asc, desc, eq, sql } from "drizzle-orm";
+import { chunks, documents, EMBEDDING_DIM, ingestJobs, type DocumentStatus } from "../schema";
+import { num, queryRows, type Executor } from "./sql";
+
+export type DocumentSummary = {
+  id: string;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  status: DocumentStatus;
+  error: string | null;
+  chunkCount: number;
+  progress: { stage: string; done: number; total: number };
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type DocumentContent = {
+  id: string;
+  name: string;
+  type: string;
+  text: string;
+  chunks: { chunkId: number; position: number; charStart: number; charEnd: number; tokenCount: number }[];
+};
+
+export type ClaimedIngestJob = { documentId: string; name: string; type: string; raw: Uint8Array };
+
+export type IngestChunk = {
+  position: number;
+  text: string;
+  charStart: number;
+  charEnd: number;
+  tokenCount: number;
+  embedding: Float32Array | number[];
+};
+
+/** A running job not heard from (claim or progress update) for this long belongs to a dead worker. */
+export const INGEST_LEASE_MS = 60_000;
+/** A document whose worker died this many times is failed instead of being retried forever. */
+export const INGEST_MAX_ATTEMPTS = 3;
+
+// Identifies this process in ingest_jobs.locked_by (diagnostics only).
+const WORKER_ID = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+const summaryColumns = {
+  id: documents.id,
+  name: documents.name,
+  type: documents.type,
+  size: documents.size,
+  sha256: documents.sha256,
+  status: documents.status,
+  error: documents.error,
+  progressStage: documents.progressStage,
+  progressDone: documents.progressDone,
+  progressTotal: documents.progressTotal,
+  createdAt: documents.createdAt,
+  updatedAt: documents.updatedAt,
+  // Fully qualified: drizzle prints bare column names inside a select list.
+  chunkCount: sql<number>`(SELECT count(*) FROM chunks c WHERE c.document_id = "documents"."id")`.mapWith(Number),
+};
+
+type SummaryRow = Omit<typeof documents.$inferSelect, "raw" | "text"> & { chunkCount: number };
+
+function toSummary(r: SummaryRow): DocumentSummary {
+  return {
+    id: r.id,
+    name: r.name,
+    type: r.type,
+    size: r.size,
+    sha256: r.sha256,
+    status: r.status,
+    error: r.error,
+    chunkCount: r.chunkCount,
+    progress: { stage: r.progressStage, done: r.progressDone, total: r.progressTotal },
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export async function createDocumentWithJob({
+  db,
+  name,
+  type,
+  size,
+  sha256,
+  raw,
+}: {
+  db: Executor;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  raw: Uint8Array;
+}): Promise<{ id: string }> {
+  return db.transaction(async (tx) => {
+    const [doc] = await tx
+      .insert(documents)
+      .values({ name, type, size, sha256, raw, status: "queued" })
+      .returning({ id: documents.id });
+    await tx.insert(ingestJobs).values({ documentId: doc.id, state: "queued" });
+    return { id: doc.id };
+  });
+}
+
+export async function listDocuments({ db }: { db: Executor }): Promise<DocumentSummary[]> {
+  const rows = await db
+    .select(summaryColumns)
+    .from(documents)
+    .orderBy(desc(documents.createdAt), asc(documents.id));
+  return rows.map(toSummary);
+}
+
+export async function getDocumentById({ db, id }: { db: Executor; id: string }): Promise<DocumentSummary | null> {
+  const [row] = await db.select(summaryColumns).from(documents).where(eq(documents.id, id));
+  return row ? toSummary(row) : null;
+}
+
+export async function getDocumentContent({ db, id }: { db: Executor; id: string }): Promise<DocumentContent | null> {
+  const [doc] = await db
+    .select({ id: documents.id, name: documents.name, type: documents.type, text: documents.text })
+    .from(documents)
+    .where(eq(documents.id, id));
+  if (!doc) return null;
+  const rows = await db
+    .select({
+      chunkId: chunks.id,
+      position: chunks.position,
+      charStart: chunks.charStart,
+      charEnd: chunks.charEnd,
+      tokenCount: chunks.tokenCount,
+    })
+    .from(chunks)
+    .where(eq(chunks.documentId, id))
+    .orderBy(asc(chunks.position), asc(chunks.id));
+  return { ...doc, text: doc.text ?? "", chunks: rows };
+}
+
+export async function deleteDocumentById({ db, id }: { db: Executor; id: string }): Promise<boolean> {
+  // Chunks, their postings and the ingest job go with it (ON DELETE CASCADE).
+  const deleted = await db.delete(documents).where(eq(documents.id, id)).returning({ id: documents.id });
+  return deleted.length > 0;
+}
+
+/**
+ * Claims the oldest queued job, or a running one whose worker stopped renewing its lease, and marks
+ * its document processing. Safe across processes (FOR UPDATE SKIP LOCKED).
+ */
+export async function claimNextIngestJob({
+  db,
+  leaseMs = INGEST_LEASE_MS,
+}: {
+  db: Executor;
+  leaseMs?: number;
+}): Promise<ClaimedIngestJob | null> {
+  for (;;) {
+    const claimed = await db.transaction(async (tx) => {
+      const [job] = await queryRows<{ document_id: string; attempts: unknown }>(
+        tx,
+        sql`WITH next AS (
+              SELECT document_id FROM ingest_jobs
+              WHERE state = 'queued'
+                 OR (state = 'running' AND locked_at < now() - make_interval(secs => ${leaseMs / 1000}::float8))
+              ORDER BY created_at, document_id
+              LIMIT 1
+              FOR UPDATE SKIP LOCKED
+            )
+            UPDATE ingest_jobs j
+            SET state = 'running', attempts = j.attempts + 1, locked_at = now(), locked_by = ${WORKER_ID},
+                updated_at = now()
+            FROM next WHERE j.document_id = next.document_id
+            RETURNING j.document_id, j.attempts`,
+      );
+      if (!job) return null;
+      if (num(job.attempts) > INGEST_MAX_ATTEMPTS) {
+        await failIngest({
+          db: tx,
+          documentId: job.document_id,
+          error: `ingestion was interrupted ${INGEST_MAX_ATTEMPTS} times; giving up`,
+        });
+        return "retry" as const;
+      }
+      const [doc] = await tx
+        .update(documents)
+        .set({ status: "processing", error: null, updatedAt: sql`now()` })
+        .where(eq(documents.id, job.document_id))
+        .returning({ documentId: documents.id, name: documents.name, type: documents.type, raw: documents.raw });
+      return doc ?? null;
+    });
+    if (claimed !== "retry") return claimed;
+  }
+}
+
+/** Puts back every running job; only for a database this process holds exclusively (PGlite). */
+export async function requeueOrphanedIngestJobs({ db }: { db: Executor }): Promise<number> {
+  return db.transaction(async (tx) => {
+    const jobs = await tx
+      .update(ingestJobs)
+      .set({ state: "queued", lockedAt: null, lockedBy: null, updatedAt: sql`now()` })
+      .where(eq(ingestJobs.state, "running"))
+      .returning({ documentId: ingestJobs.documentId });
+    for (const { documentId } of jobs) {
+      await tx
+        .update(documents)
+        .set({ status: "queued", updatedAt: sql`now()` })
+        .where(eq(documents.id, documentId));
+    }
+    return jobs.length;
+  });
+}
+
+/** Records progress and renews the job's lease. */
+export async function updateIngestProgress({
+  db,
+  documentId,
+  stage,
+  done,
+  total,
+}: {
+  db: Executor;
+  documentId: string;
+  stage: string;
+  done: number;
+  total: number;
+}): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(documents)
+      .set({ progressStage: stage, progressDone: done, progressTotal: total, updatedAt: sql`now()` })
+      .where(eq(documents.id, documentId));
+    await tx
+      .update(ingestJobs)
+      .set({ lockedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(eq(ingestJobs.documentId, documentId));
+  });
+}
+
+const INSERT_BATCH = 200;
+
+/** Stores chunks, their BM25 postings and the parsed text, and marks the document ready, in one transaction. */
+export async function completeIngest({
+  db,
+  documentId,
+  text,
+  chunks: input,
+}: {
+  db: Executor;
+  documentId: string;
+  text: string;
+  chunks: IngestChunk[];
+}): Promise<void> {
+  for (const c of input) {
+    if (c.embedding.length !== EMBEDDING_DIM) {
+      throw new Error(`chunk ${c.position}: embedding has ${c.embedding.length} dimensions, expected ${EMBEDDING_DIM}`);
+    }
+  }
+  await db.transaction(async (tx) => {
+    const [doc] = await queryRows<{ id: string }>(tx, sql`SELECT id FROM documents WHERE id = ${documentId} FOR UPDATE`);
+    if (!doc) return; // deleted while it was being ingested
+    // A resumed job may follow an earlier attempt; start from nothing.
+    await tx.delete(chunks).where(eq(chunks.documentId, documentId));
+    for (let i = 0; i < input.length; i += INSERT_BATCH) {
+      await tx.insert(chunks).values(
+        input.slice(i, i + INSERT_BATCH).map((c) => ({
+          documentId,
+          position: c.position,
+          text: c.text,
+          charStart: c.charStart,
+          charEnd: c.charEnd,
+          tokenCount: c.tokenCount,
+          embedding: Array.from(c.embedding),
+        })),
+      );
+    }
+    // The one lexical analysis both databases share: postings straight from to_tsvector.
+    await tx.execute(sql`
+      INSERT INTO chunk_terms (chunk_id, term, tf)
+      SELECT c.id, t.lexeme, coalesce(array_length(t.positions, 1), 1)
+      FROM chunks c, unnest(to_tsvector('english', c.text)) AS t
+      WHERE c.document_id = ${documentId}`);
+    await tx.execute(sql`
+      UPDATE chunks c SET lexeme_count = s.n
+      FROM (SELECT ct.chunk_id, sum(ct.tf)::int AS n
+            FROM chunk_terms ct JOIN chunks c2 ON c2.id = ct.chunk_id
+            WHERE c2.document_id = ${documentId}
+            GROUP BY ct.chunk_id) s
+      WHERE c.id = s.chunk_id`);
+    await tx
+      .update(documents)
+      .set({
+        status: "ready",
+        error: null,
+        text,
+        progressStage: "ready",
+        progressDone: input.length,
+        progressTotal: input.length,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(documents.id, documentId));
+    await tx.delete(ingestJobs).where(eq(ingestJobs.documentId, documentId));
+  });
+}
+
+export async function failIngest({
+  db,
+  documentId,
+  error,
+}: {
+  db: Executor;
+  documentId: string;
+  error: string;
+}): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(documents)
+      .set({ status: "failed", error, progressStage: "failed", updatedAt: sql`now()` })
+      .where(eq(documents.id, documentId));
+    await tx.delete(ingestJobs).where(eq(ingestJobs.documentId, documentId));
+  });
+}

@@ -1,0 +1,231 @@
+import { sql, type SQL } from "drizzle-orm";
+import { toSql } from "pgvector";
+import { num, queryRows, type Executor } from "./sql";
+
+export const BM25_DEFAULTS = { k1: 0.9, b: 0.4 } as const;
+
+export type ScoredChunk = { chunkId: number; score: number };
+
+export type ChunkWithDocument = {
+  chunkId: number;
+  documentId: string;
+  documentName: string;
+  text: string;
+  charStart: number;
+  charEnd: number;
+  position: number;
+};
+
+// Filtered dense search scans exactly (no index) when the filter leaves at most this many chunks:
+// exact is then both cheap and guaranteed to return k rows.
+const EXACT_SCAN_MAX_ROWS = 20_000;
+
+const docFilter = (documentIds: string[] | undefined, column: SQL): SQL =>
+  documentIds ? sql`AND ${column} = ANY(${toUuidArray(documentIds)})` : sql``;
+
+// Postgres array literal bound as one parameter; both drivers accept it with an explicit cast.
+function toUuidArray(ids: string[]): SQL {
+  return sql`${`{${ids.join(",")}}`}::uuid[]`;
+}
+
+/**
+ * Okapi BM25 with Lucene's idf, ln(1 + (N - df + 0.5) / (df + 0.5)), over the chunk_terms postings.
+ * N, avgdl and df are corpus-wide (a documentIds filter only restricts which chunks are returned).
+ * Query terms: the distinct lexemes of to_tsvector('english', query).
+ */
+export async function searchBm25({
+  db,
+  query,
+  k,
+  k1 = BM25_DEFAULTS.k1,
+  b = BM25_DEFAULTS.b,
+  documentIds,
+}: {
+  db: Executor;
+  query: string;
+  k: number;
+  k1?: number;
+  b?: number;
+  documentIds?: string[];
+}): Promise<ScoredChunk[]> {
+  if (documentIds && documentIds.length === 0) return [];
+  const rows = await queryRows<{ chunk_id: unknown; score: unknown }>(
+    db,
+    sql`
+      WITH q AS (
+        SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', ${query}::text))
+      ),
+      stats AS (
+        SELECT count(*)::float8 AS n, coalesce(avg(lexeme_count), 0)::float8 AS avgdl FROM chunks
+      ),
+      idf AS (
+        SELECT ct.term, ln(1 + (stats.n - count(*) + 0.5) / (count(*) + 0.5)) AS idf
+        FROM chunk_terms ct JOIN q ON q.term = ct.term CROSS JOIN stats
+        GROUP BY ct.term, stats.n
+      )
+      SELECT ct.chunk_id,
+             sum(idf.idf * ct.tf * (${k1}::float8 + 1)
+                 / (ct.tf + ${k1}::float8 * (1 - ${b}::float8 + ${b}::float8 * c.lexeme_count / stats.avgdl))) AS score
+      FROM chunk_terms ct
+      JOIN idf ON idf.term = ct.term
+      JOIN chunks c ON c.id = ct.chunk_id
+      CROSS JOIN stats
+      WHERE true ${docFilter(documentIds, sql`c.document_id`)}
+      GROUP BY ct.chunk_id
+      ORDER BY score DESC, ct.chunk_id ASC
+      LIMIT ${k}`,
+  );
+  return rows.map((r) => ({ chunkId: num(r.chunk_id), score: num(r.score) }));
+}
+
+/**
+ * Cosine similarity (1 - pgvector's <=> distance), best first, ties by chunk id.
+ * Unfiltered: HNSW with ef_search = max(2k, 100) and iterative scan, so k rows come back whenever the
+ * table has them. Filtered: an exact scan over the selected documents' chunks when they are few, else
+ * the index with iterative scan (strict order) continuing past the filter.
+ */
+export async function searchDense({
+  db,
+  embedding,
+  k,
+  documentIds,
+}: {
+  db: Executor;
+  embedding: Float32Array | number[];
+  k: number;
+  documentIds?: string[];
+}): Promise<ScoredChunk[]> {
+  if (documentIds && documentIds.length === 0) return [];
+  const vec = sql`${toSql(Array.from(embedding))}::vector`;
+  const efSearch = Math.min(1000, Math.max(2 * k, 100)); // pgvector caps ef_search at 1000
+  const rows = await db.transaction(async (tx) => {
+    let exact = false;
+    if (documentIds) {
+      const [{ n }] = await queryRows<{ n: unknown }>(
+        tx,
+        sql`SELECT count(*) AS n FROM chunks WHERE document_id = ANY(${toUuidArray(documentIds)})`,
+      );
+      exact = num(n) <= EXACT_SCAN_MAX_ROWS;
+    }
+    if (exact) {
+      // MATERIALIZED keeps the planner from using the HNSW index: a plain, exact sort.
+      return queryRows<{ id: unknown; distance: unknown }>(
+        tx,
+        sql`
+          WITH cand AS MATERIALIZED (
+            SELECT id, embedding FROM chunks
+            WHERE embedding IS NOT NULL ${docFilter(documentIds, sql`document_id`)}
+          )
+          SELECT id, embedding <=> ${vec} AS distance FROM cand
+          ORDER BY distance, id
+          LIMIT ${k}`,
+      );
+    }
+    // SET LOCAL takes no bind parameters; the values are integers we computed.
+    await tx.execute(sql.raw(`SET LOCAL hnsw.ef_search = ${efSearch}`));
+    await tx.execute(sql.raw(`SET LOCAL hnsw.iterative_scan = strict_order`));
+    if (documentIds) await tx.execute(sql.raw(`SET LOCAL hnsw.max_scan_tuples = 1000000`));
+    return queryRows<{ id: unknown; distance: unknown }>(
+      tx,
+      sql`
+        SELECT id, distance FROM (
+          SELECT id, embedding <=> ${vec} AS distance FROM chunks
+          WHERE embedding IS NOT NULL ${docFilter(documentIds, sql`document_id`)}
+          ORDER BY embedding <=> ${vec}
+          LIMIT ${k}
+        ) nearest
+        ORDER BY distance, id`,
+    );
+  });
+  return rows.map((r) => ({ chunkId: num(r.id), score: 1 - num(r.distance) }));
+}
+
+/**
+ * Lucene idf of each word's english lexeme over chunk_terms; a word with no lexeme (a stopword) → 0.
+ * Keys are the words as given.
+ */
+export async function getTermIdf({ db, words }: { db: Executor; words: string[] }): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const unique = [...new Set(words)];
+  if (unique.length === 0) return out;
+  const rows = await queryRows<{ word: string; idf: unknown }>(
+    db,
+    sql`
+      WITH w AS (
+        SELECT word, (SELECT t.lexeme FROM unnest(to_tsvector('english', word)) t ORDER BY t.positions[1], t.lexeme LIMIT 1) AS term
+        FROM unnest(${`{${unique.map(arrayElement).join(",")}}`}::text[]) AS word
+      ),
+      stats AS (SELECT count(*)::float8 AS n FROM chunks)
+      SELECT w.word,
+             CASE WHEN w.term IS NULL THEN 0
+                  ELSE ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5)) END AS idf
+      FROM w CROSS JOIN stats
+      LEFT JOIN LATERAL (SELECT count(*)::float8 AS df FROM chunk_terms ct WHERE ct.term = w.term) df ON true`,
+  );
+  for (const r of rows) out[r.word] = num(r.idf);
+  return out;
+}
+
+// Quotes one element of a Postgres text[] literal.
+function arrayElement(s: string): string {
+  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+export async function getChunksByIds({ db, ids }: { db: Executor; ids: number[] }): Promise<ChunkWithDocument[]> {
+  if (ids.length === 0) return [];
+  const rows = await queryRows<{
+    id: unknown;
+    document_id: string;
+    document_name: string;
+    text: string;
+    char_start: unknown;
+    char_end: unknown;
+    position: unknown;
+  }>(
+    db,
+    sql`
+      SELECT c.id, c.document_id, d.name AS document_name, c.text, c.char_start, c.char_end, c.position
+      FROM chunks c JOIN documents d ON d.id = c.document_id
+      WHERE c.id = ANY(${`{${ids.map((id) => Math.trunc(id)).join(",")}}`}::bigint[])`,
+  );
+  const byId = new Map(
+    rows.map((r) => [
+      num(r.id),
+      {
+        chunkId: num(r.id),
+        documentId: r.document_id,
+        documentName: r.document_name,
+        text: r.text,
+        charStart: num(r.char_start),
+        charEnd: num(r.char_end),
+        position: num(r.position),
+      },
+    ]),
+  );
+  // In the order asked for; unknown ids (deleted since) are left out.
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * The english analyser's output for each text: lexeme → occurrences (what chunk_terms stores for a chunk).
+ * For tests and evaluation that need the database's own stemming.
+ */
+export async function analyzeEnglish({
+  db,
+  texts,
+}: {
+  db: Executor;
+  texts: string[];
+}): Promise<Record<string, number>[]> {
+  if (texts.length === 0) return [];
+  const rows = await queryRows<{ i: unknown; lexeme: string; tf: unknown }>(
+    db,
+    sql`
+      SELECT x.i, t.lexeme, coalesce(array_length(t.positions, 1), 1) AS tf
+      FROM unnest(${`{${texts.map(arrayElement).join(",")}}`}::text[]) WITH ORDINALITY AS x(text, i),
+           unnest(to_tsvector('english', x.text)) AS t`,
+  );
+  const out: Record<string, number>[] = texts.map(() => ({}));
+  for (const r of rows) out[num(r.i) - 1][r.lexeme] = num(r.tf);
+  return out;
+}
