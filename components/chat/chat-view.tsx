@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { AssistantMessage } from "./assistant-message";
 import { LiveRankings } from "./live-rankings";
 import { chatErrorMessage, contentOf, type ChatMessage } from "./message-types";
-import { requestParams, type SearchSettings } from "./search-settings";
+import { requestParams } from "./search-settings";
 import { SettingsPanel } from "./settings-panel";
 import { useSearchSettings } from "./use-search-settings";
 
@@ -26,27 +26,16 @@ function textOf(message: ChatMessage): string {
 
 export function ChatView() {
   const { settings, update, reset } = useSearchSettings();
-  // The transport is built once; it reads the settings current at send time through this ref.
-  const settingsRef = useRef<SearchSettings>(settings);
-  useEffect(() => {
-    settingsRef.current = settings;
-  }, [settings]);
-
   const [conversationId] = useState(newConversationId);
   const [transport] = useState(
     () =>
       new DefaultChatTransport<ChatMessage>({
         api: "/api/chat",
-        // The API takes the new user message as text plus search parameters (issue 2, "Answer").
-        prepareSendMessagesRequest: ({ id, messages }) => {
+        // The API takes the new user message as text plus the search parameters, which each send
+        // passes as its body (issue 2, "Answer").
+        prepareSendMessagesRequest: ({ id, messages, body }) => {
           const last = messages[messages.length - 1];
-          return {
-            body: {
-              conversationId: id,
-              message: last ? textOf(last) : "",
-              ...requestParams(settingsRef.current),
-            },
-          };
+          return { body: { ...body, conversationId: id, message: last ? textOf(last) : "" } };
         },
       }),
   );
@@ -70,7 +59,7 @@ export function ChatView() {
     if (!text || busy) return;
     if (error) clearError();
     setInput("");
-    void sendMessage({ text });
+    void sendMessage({ text }, { body: requestParams(settings) });
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {

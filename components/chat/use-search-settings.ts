@@ -1,14 +1,45 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useMemo, useSyncExternalStore } from "react";
 import { DEFAULT_SETTINGS, type SearchSettings } from "./search-settings";
 
 const STORAGE_KEY = "ranklens.searchSettings.v1";
 
-function load(): SearchSettings {
+// localStorage as an external store: the server render (and hydration) use the defaults, then the
+// remembered settings take over. `memory` covers browsers where storage throws (private mode).
+const listeners = new Set<() => void>();
+let memory: string | null = null;
+
+function read(): string | null {
   try {
-    const raw = window.localStorage.getItem(STORAGE_KEY);
-    if (!raw) return DEFAULT_SETTINGS;
+    return window.localStorage.getItem(STORAGE_KEY) ?? memory;
+  } catch {
+    return memory;
+  }
+}
+
+function write(value: string) {
+  memory = value;
+  try {
+    window.localStorage.setItem(STORAGE_KEY, value);
+  } catch {
+    // Kept in memory only.
+  }
+  listeners.forEach((l) => l());
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  window.addEventListener("storage", listener);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener("storage", listener);
+  };
+}
+
+function parse(raw: string | null): SearchSettings {
+  if (!raw) return DEFAULT_SETTINGS;
+  try {
     const parsed = JSON.parse(raw) as Partial<SearchSettings>;
     return { ...DEFAULT_SETTINGS, ...parsed, custom: { ...DEFAULT_SETTINGS.custom, ...parsed.custom } };
   } catch {
@@ -18,24 +49,14 @@ function load(): SearchSettings {
 
 /** Search settings, remembered across reloads in localStorage. */
 export function useSearchSettings() {
-  const [settings, setSettings] = useState<SearchSettings>(DEFAULT_SETTINGS);
-
-  // Read after mount so the server render and the first client render agree.
-  useEffect(() => setSettings(load()), []);
+  const raw = useSyncExternalStore(subscribe, read, () => null);
+  const settings = useMemo(() => parse(raw), [raw]);
 
   const update = useCallback((change: Partial<SearchSettings>) => {
-    setSettings((prev) => {
-      const next = { ...prev, ...change };
-      try {
-        window.localStorage.setItem(STORAGE_KEY, JSON.stringify(next));
-      } catch {
-        // Storage may be unavailable (private mode); settings then last for the page's life.
-      }
-      return next;
-    });
+    write(JSON.stringify({ ...parse(read()), ...change }));
   }, []);
 
-  const reset = useCallback(() => update(DEFAULT_SETTINGS), [update]);
+  const reset = useCallback(() => write(JSON.stringify(DEFAULT_SETTINGS)), []);
 
   return { settings, update, reset };
 }
