@@ -6,7 +6,12 @@ import { createWorkerServer } from "./server";
 // model loads), becomes ready after the model is loaded and warmed up.
 
 const started = performance.now();
-const worker = createWorkerServer({ reranker: loadStarterReranker(env.MODELS_DIR) });
+const worker = createWorkerServer({
+  reranker: loadStarterReranker(env.MODELS_DIR, {
+    executionProviders: env.RERANKER_EXECUTION_PROVIDERS,
+    threads: env.RERANKER_THREADS || undefined,
+  }),
+});
 const { url } = await worker.listen({ port: env.WORKER_PORT, host: env.WORKER_HOST });
 
 worker.ready.then(
