@@ -67,7 +67,10 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
     });
 
     it("has applied the migrations (pgvector, tables) and re-applying is a no-op", async () => {
-      const ext = await queryRows<{ extname: string }>(db, sql`SELECT extname FROM pg_extension WHERE extname = 'vector'`);
+      const ext = await queryRows<{ extname: string }>(
+        db,
+        sql`SELECT extname FROM pg_extension WHERE extname = 'vector'`,
+      );
       expect(ext).toHaveLength(1);
       await migrate(db);
       const tables = await queryRows<{ table_name: string }>(
@@ -172,7 +175,12 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
       const ids = [fixture.chunks[3].chunkId, fixture.chunks[0].chunkId, 987654321];
       const got = await getChunksByIds({ db, ids });
       expect(got.map((c) => c.chunkId)).toEqual(ids.slice(0, 2));
-      expect(got[1]).toMatchObject({ documentName: "cats.txt", position: 0, charStart: 0, text: fixture.chunks[0].text });
+      expect(got[1]).toMatchObject({
+        documentName: "cats.txt",
+        position: 0,
+        charStart: 0,
+        text: fixture.chunks[0].text,
+      });
     });
 
     it("dense search over more than k chunks returns k rows (ef_search ≥ 2k), with and without a filter", async () => {
@@ -221,7 +229,9 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
         db,
         documentId: id,
         text: "zebras gallop",
-        chunks: [{ position: 0, text: "zebras gallop", charStart: 0, charEnd: 13, tokenCount: 2, embedding: seededVector(7) }],
+        chunks: [
+          { position: 0, text: "zebras gallop", charStart: 0, charEnd: 13, tokenCount: 2, embedding: seededVector(7) },
+        ],
       });
       const [hit] = await searchBm25({ db, query: "zebra", k: 5 });
       expect(await deleteDocumentById({ db, id })).toBe(true);
@@ -239,7 +249,14 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
 
     it("claims jobs once, resumes a stale processing document, and gives up after repeated crashes", async () => {
       const raw = new Uint8Array([0, 1, 2, 250, 255, 10]);
-      const { id } = await createDocumentWithJob({ db, name: "bytes.bin.txt", type: "text/plain", size: 6, sha256: "x", raw });
+      const { id } = await createDocumentWithJob({
+        db,
+        name: "bytes.bin.txt",
+        type: "text/plain",
+        size: 6,
+        sha256: "x",
+        raw,
+      });
       expect((await getDocumentById({ db, id }))!.status).toBe("queued");
       const job = await claimNextIngestJob({ db });
       expect(job).toMatchObject({ documentId: id, name: "bytes.bin.txt", type: "text/plain" });
@@ -254,7 +271,10 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
 
       // The worker died: its lease runs out and the document is picked up again.
       const expire = () =>
-        db.update(ingestJobs).set({ lockedAt: sql`now() - interval '1 hour'` }).where(eq(ingestJobs.documentId, id));
+        db
+          .update(ingestJobs)
+          .set({ lockedAt: sql`now() - interval '1 hour'` })
+          .where(eq(ingestJobs.documentId, id));
       await expire();
       expect((await claimNextIngestJob({ db }))?.documentId).toBe(id);
       for (let attempt = 2; attempt < INGEST_MAX_ATTEMPTS; attempt++) {
@@ -263,12 +283,18 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
       }
       await expire();
       expect(await claimNextIngestJob({ db })).toBeNull();
-      expect(await getDocumentById({ db, id })).toMatchObject({ status: "failed", error: expect.stringContaining("interrupted") });
+      expect(await getDocumentById({ db, id })).toMatchObject({
+        status: "failed",
+        error: expect.stringContaining("interrupted"),
+      });
 
       const other = await newDocument(db, "broken.txt");
       await claimNextIngestJob({ db });
       await failIngest({ db, documentId: other.id, error: "unsupported file" });
-      expect(await getDocumentById({ db, id: other.id })).toMatchObject({ status: "failed", error: "unsupported file" });
+      expect(await getDocumentById({ db, id: other.id })).toMatchObject({
+        status: "failed",
+        error: "unsupported file",
+      });
       expect(await claimNextIngestJob({ db })).toBeNull();
       await deleteDocumentById({ db, id });
       await deleteDocumentById({ db, id: other.id });
@@ -291,7 +317,10 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
       await saveRetrievalRun({ db, run });
       expect(await getRetrievalRunById({ db, id: run.runId })).toEqual(run);
       await setRunAnswer({ db, id: run.runId, answerChunkIds: [3, 1], answer: "Cats sleep [1]." });
-      expect(await getRetrievalRunById({ db, id: run.runId })).toMatchObject({ answerChunkIds: [3, 1], answer: "Cats sleep [1]." });
+      expect(await getRetrievalRunById({ db, id: run.runId })).toMatchObject({
+        answerChunkIds: [3, 1],
+        answer: "Cats sleep [1].",
+      });
       expect(await getRetrievalRunById({ db, id: "not-a-uuid" })).toBeNull();
       expect(await getRetrievalRunById({ db, id: "00000000-0000-0000-0000-000000000000" })).toBeNull();
     });

@@ -38,7 +38,10 @@ async function openPglite(dataDir: string | undefined): Promise<OpenedDb> {
   const lock = dataDir ? acquireDirLock(dataDir) : null;
   try {
     if (dataDir) fs.mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
-    const client = await PGlite.create({ dataDir: dataDir ? path.resolve(dataDir) : undefined, extensions: { vector } });
+    const client = await PGlite.create({
+      dataDir: dataDir ? path.resolve(dataDir) : undefined,
+      extensions: { vector },
+    });
     const db = tag(drizzlePglite({ client, schema }), "pglite");
     return {
       db,

@@ -46,7 +46,14 @@ describe("PGlite data directory", () => {
   it("resumes a document whose process died mid-ingest as soon as the directory is reopened", async () => {
     const first = await openDb({ pgliteDir: dir });
     const raw = new TextEncoder().encode("hello");
-    const { id } = await createDocumentWithJob({ db: first.db, name: "a.txt", type: "text/plain", size: 5, sha256: "h", raw });
+    const { id } = await createDocumentWithJob({
+      db: first.db,
+      name: "a.txt",
+      type: "text/plain",
+      size: 5,
+      sha256: "h",
+      raw,
+    });
     expect((await claimNextIngestJob({ db: first.db }))?.documentId).toBe(id);
     await first.close(); // the "crash": the job is left running
 

@@ -2,7 +2,7 @@
 import { randomUUID, createHash } from "node:crypto";
 import postgres from "postgres";
 import { openDb, type Db, type OpenedDb } from "./index";
-import { claimNextIngestJob, completeIngest, createDocumentWithJob } from "./queries/documents";
+import { claimNextIngestJob, completeIngest, createDocumentWithJob, getDocumentContent } from "./queries/documents";
 import { FIXTURE_DOCUMENTS, seededVector, type FixtureDocument } from "./fixtures/corpus";
 
 export const PG_SERVER_HINT =
@@ -51,7 +51,6 @@ export type IngestedFixture = {
 
 /** Ingests documents through the real job path: create → claim → complete. */
 export async function ingestFixture(db: Db, docs: FixtureDocument[] = FIXTURE_DOCUMENTS): Promise<IngestedFixture> {
-  const { getDocumentContent } = await import("./queries/documents");
   const out: IngestedFixture = { documentIds: [], chunks: [] };
   let seed = 1;
   for (const doc of docs) {
@@ -68,7 +67,14 @@ export async function ingestFixture(db: Db, docs: FixtureDocument[] = FIXTURE_DO
     if (job?.documentId !== id) throw new Error(`expected to claim ${id}, got ${job?.documentId}`);
     let offset = 0;
     const chunks = doc.chunks.map((text, position) => {
-      const chunk = { position, text, charStart: offset, charEnd: offset + text.length, tokenCount: text.split(/\s+/).length, embedding: seededVector(seed++) };
+      const chunk = {
+        position,
+        text,
+        charStart: offset,
+        charEnd: offset + text.length,
+        tokenCount: text.split(/\s+/).length,
+        embedding: seededVector(seed++),
+      };
       offset += text.length + 2;
       return chunk;
     });

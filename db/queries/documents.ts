@@ -106,10 +106,7 @@ export async function createDocumentWithJob({
 }
 
 export async function listDocuments({ db }: { db: Executor }): Promise<DocumentSummary[]> {
-  const rows = await db
-    .select(summaryColumns)
-    .from(documents)
-    .orderBy(desc(documents.createdAt), asc(documents.id));
+  const rows = await db.select(summaryColumns).from(documents).orderBy(desc(documents.createdAt), asc(documents.id));
   return rows.map(toSummary);
 }
 
@@ -257,7 +254,10 @@ export async function completeIngest({
     }
   }
   await db.transaction(async (tx) => {
-    const [doc] = await queryRows<{ id: string }>(tx, sql`SELECT id FROM documents WHERE id = ${documentId} FOR UPDATE`);
+    const [doc] = await queryRows<{ id: string }>(
+      tx,
+      sql`SELECT id FROM documents WHERE id = ${documentId} FOR UPDATE`,
+    );
     if (!doc) return; // deleted while it was being ingested
     // A resumed job may follow an earlier attempt; start from nothing.
     await tx.delete(chunks).where(eq(chunks.documentId, documentId));

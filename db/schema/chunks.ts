@@ -1,13 +1,4 @@
-import {
-  bigint,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  text,
-  uuid,
-  vector,
-} from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgTable, primaryKey, text, uuid, vector } from "drizzle-orm/pg-core";
 import { documents } from "./documents";
 
 // The starter embedder's dimension; changing the embedder means a migration and re-embedding.

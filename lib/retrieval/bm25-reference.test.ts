@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { Bm25Index, luceneIdf } from "./bm25-reference";
+import { Bm25Index, luceneIdf, type AnalysedDocument } from "./bm25-reference";
 
-const docs = [
+const docs: AnalysedDocument[] = [
   { id: 1, terms: { cat: 2, sat: 1 } }, // dl 3
-  { id: 2, terms: new Map([["dog", 1], ["sat", 1], ["mat", 1], ["log", 2]]) }, // dl 5
+  {
+    id: 2,
+    terms: new Map([
+      ["dog", 1],
+      ["sat", 1],
+      ["mat", 1],
+      ["log", 2],
+    ]),
+  }, // dl 5
   { id: 3, terms: { cat: 1 } }, // dl 1
 ];
 
@@ -20,7 +28,8 @@ describe("Bm25Index", () => {
 
   it("scores by Okapi BM25 (k1 0.9, b 0.4 by default)", () => {
     const [k1, b, avgdl] = [0.9, 0.4, 3];
-    const term = (idf: number, tf: number, dl: number) => (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * dl) / avgdl));
+    const term = (idf: number, tf: number, dl: number) =>
+      (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * dl) / avgdl));
     const idfCat = Math.log(1 + 1.5 / 2.5);
     const idfSat = Math.log(1 + 1.5 / 2.5);
     const got = index.search(["cat", "sat", "cat"]);

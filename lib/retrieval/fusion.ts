@@ -2,9 +2,7 @@ import { z } from "zod";
 
 export type FusionWeights = { bm25: number; vector: number };
 export type Fusion =
-  | "nvidia"
-  | { method: "rrf"; weights: FusionWeights; c?: number }
-  | { method: "minmax"; weights: FusionWeights };
+  "nvidia" | { method: "rrf"; weights: FusionWeights; c?: number } | { method: "minmax"; weights: FusionWeights };
 
 /** Until the evaluation issue measures better ones: with the starter embedder, min-max leaning on BM25. */
 export const DEFAULT_FUSION: Fusion = { method: "minmax", weights: { bm25: 0.8, vector: 0.2 } };
@@ -65,15 +63,7 @@ function normaliser(list: Map<number, Entry>): (score: number) => number {
  * normalised over that list. A candidate missing from a list gets nothing from it and null rank/score there.
  * Ordered by fused score desc, ties by chunk id asc; fused ranks from 1.
  */
-export function fuse({
-  bm25,
-  vector,
-  fusion,
-}: {
-  bm25: Ranked[];
-  vector: Ranked[];
-  fusion: Fusion;
-}): FusedCandidate[] {
+export function fuse({ bm25, vector, fusion }: { bm25: Ranked[]; vector: Ranked[]; fusion: Fusion }): FusedCandidate[] {
   const spec = fusion === "nvidia" ? NVIDIA_FUSION : fusion;
   const lists = { bm25: index(bm25), vector: index(vector) };
 
