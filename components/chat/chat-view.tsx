@@ -75,7 +75,7 @@ export function ChatView() {
   const latest = lastAssistant && !(busy && lastIsUser) ? contentOf(lastAssistant) : undefined;
 
   return (
-    <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_380px]">
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,1fr)_380px]">
       <div className="flex min-h-[calc(100vh-6rem)] flex-col gap-3">
         <SettingsPanel settings={settings} onChange={update} onReset={reset} />
 

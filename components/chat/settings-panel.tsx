@@ -83,8 +83,8 @@ export function SettingsPanel({
               value={settings.preset}
               onChange={(e) => onChange({ preset: e.target.value as FusionPreset })}
             >
-              <option value="minmax">min-max · bm25 0.8 / vector 0.2 (default)</option>
-              <option value="nvidia">nvidia · RRF bm25 0.4 / vector 0.6</option>
+              <option value="minmax">min-max 0.8 / 0.2 (default)</option>
+              <option value="nvidia">nvidia RRF 0.4 / 0.6</option>
               <option value="custom">custom weights…</option>
             </select>
           </label>
@@ -96,7 +96,7 @@ export function SettingsPanel({
               checked={settings.rerank}
               onChange={(e) => onChange({ rerank: e.target.checked })}
             />
-            Rerank with the cross-scorer
+            Rerank candidates
           </label>
           {settings.preset === "custom" && (
             <div className="grid gap-3 sm:col-span-4 sm:grid-cols-4">

@@ -52,7 +52,7 @@ export function DocumentContentView({ id, chunkId }: { id: string; chunkId: numb
         </span>
         {chunkId != null && !chunk && <Badge tone="amber">chunk {chunkId} is not part of this document</Badge>}
       </div>
-      <div className="grid gap-4 lg:grid-cols-[minmax(0,1fr)_260px]">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,1fr)_260px]">
         <Panel bodyClassName="p-4">
           <div
             data-testid="document-text"

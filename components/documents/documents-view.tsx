@@ -27,7 +27,7 @@ export function DocumentsView() {
           {docs.length} docs · {s.ready} ready · {s.active} in progress · {s.failed} failed · {s.chunks} chunks
         </span>
       </div>
-      <div className="grid gap-4 lg:grid-cols-[360px_minmax(0,1fr)]">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-[360px_minmax(0,1fr)]">
         <div className="flex flex-col gap-3">
           <UploadZone onFiles={uploads.upload} />
           <UploadList

@@ -95,7 +95,7 @@ function RunDetails({ run }: { run: RunRecord }) {
         </div>
       </div>
 
-      <div className="grid gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <Panel title="Parameters" bodyClassName="px-3 py-2">
           <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-xs" data-testid="inspect-params">
             <dt className="text-slate-500">k</dt>
@@ -129,7 +129,7 @@ function RunDetails({ run }: { run: RunRecord }) {
         </Panel>
       </div>
 
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
         <Panel
           title="Before rerank (fused)"
           actions={<span className="text-xs text-slate-400">ordered by fusedRank</span>}

@@ -52,26 +52,29 @@ export function RankingTable({
           <th className="px-2 py-1.5 font-medium">Passage</th>
           {mode === "fused" ? (
             <>
-              <th className="px-2 py-1.5 text-right font-medium" title="BM25 rank (score)">
+              <th className="w-px whitespace-nowrap px-2 py-1.5 text-right font-medium" title="BM25 rank (score)">
                 BM25
               </th>
-              <th className="px-2 py-1.5 text-right font-medium" title="Vector rank (cosine)">
+              <th className="w-px whitespace-nowrap px-2 py-1.5 text-right font-medium" title="Vector rank (cosine)">
                 Vector
               </th>
-              <th className="px-2 py-1.5 text-right font-medium">Fused</th>
-              <th className="px-2 py-1.5 text-right font-medium" title="Rank after rerank">
+              <th className="w-px whitespace-nowrap px-2 py-1.5 text-right font-medium">Fused</th>
+              <th className="w-px whitespace-nowrap px-2 py-1.5 text-right font-medium" title="Rank after rerank">
                 →
               </th>
             </>
           ) : (
             <>
-              <th className="px-2 py-1.5 text-right font-medium">Rerank</th>
-              <th className="px-2 py-1.5 text-right font-medium" title="Rank before rerank (fused)">
+              <th className="w-px whitespace-nowrap px-2 py-1.5 text-right font-medium">Rerank</th>
+              <th
+                className="w-px whitespace-nowrap px-2 py-1.5 text-right font-medium"
+                title="Rank before rerank (fused)"
+              >
                 Fused #
               </th>
             </>
           )}
-          <th className="px-2 py-1.5 text-center font-medium" title="fusedRank − rerankRank">
+          <th className="w-px whitespace-nowrap px-2 py-1.5 text-center font-medium" title="fusedRank − rerankRank">
             Move
           </th>
           <th className="w-6 px-2 py-1.5 text-center font-medium" title="Reached the answer">
