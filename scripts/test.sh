@@ -54,9 +54,10 @@ e2e() {
   data=$(mktemp -d /tmp/ranklens-e2e.XXXXXX)
   export PGLITE_DIR="$data/pglite" PORT=${E2E_PORT:-3310} WORKER_PORT=${E2E_WORKER_PORT:-3311} HOST=127.0.0.1
   export RERANKER_URL="http://127.0.0.1:${WORKER_PORT}"
-  npx tsx worker/index.ts >"$data/worker.log" 2>&1 &
+  # Started without npx so that $! is the worker itself and the reranker-down spec can stop it.
+  node_modules/.bin/tsx worker/index.ts >"$data/worker.log" 2>&1 &
   worker=$!
-  npx next start -H 127.0.0.1 -p "$PORT" >"$data/app.log" 2>&1 &
+  node_modules/.bin/next start -H 127.0.0.1 -p "$PORT" >"$data/app.log" 2>&1 &
   app=$!
   local ready=0
   for _ in $(seq 1 240); do

@@ -15,6 +15,7 @@ import {
   RERANKER_ID,
   SIF_A,
   SOURCE_VOCAB_SIZE,
+  STANDARD_CLIP,
   VOCAB_SIZE,
   type ModelCard,
   type RerankerHead,
@@ -189,7 +190,11 @@ export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Ar
   const features = g.op("Concat", [plain, idf, first], { axis: 1 });
   g.output({ name: "features", type: "FLOAT", shape: ["batch", FEATURE_NAMES.length] }, features);
 
-  const standardised = g.op("Div", [g.op("Sub", [features, g.const(head.mean)]), g.const(head.std)]);
+  const standardised = g.op("Clip", [
+    g.op("Div", [g.op("Sub", [features, g.const(head.mean)]), g.const(head.std)]),
+    g.const([-STANDARD_CLIP], []),
+    g.const([STANDARD_CLIP], []),
+  ]);
   const logit = g.op("Add", [
     g.op("MatMul", [standardised, g.const(head.weights, [head.weights.length, 1])]),
     g.const([head.bias], []),

@@ -5,7 +5,7 @@ import type { Embedder } from "../types";
 import { wordTokens } from "../word-tokens";
 import { loadStarterEmbedder } from "./embedder";
 import { loadStarterReranker } from "./reranker";
-import { EMBEDDER_DIR, FEATURE_NAMES, RERANKER_DIR, type RerankerHead } from "./spec";
+import { EMBEDDER_DIR, FEATURE_NAMES, RERANKER_DIR, STANDARD_CLIP, type RerankerHead } from "./spec";
 
 // These run the built model files (npm run models:build; the test command builds them first).
 const MODELS = path.resolve("models");
@@ -51,7 +51,11 @@ describe("starter models as served", () => {
     for (const r of served.results) expect(r.rawScore).toBeCloseTo(logits[r.index], 5);
     if (head) {
       for (let i = 0; i < 2; i++) {
-        const z = head.weights.reduce((s, w, j) => s + (w * (features[i * f + j] - head.mean[j])) / head.std[j], head.bias);
+        const clip = (x: number) => Math.min(STANDARD_CLIP, Math.max(-STANDARD_CLIP, x));
+        const z = head.weights.reduce(
+          (s, w, j) => s + w * clip((features[i * f + j] - head.mean[j]) / head.std[j]),
+          head.bias,
+        );
         expect(logits[i]).toBeCloseTo(z, 3);
       }
     }

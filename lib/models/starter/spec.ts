@@ -38,6 +38,10 @@ export const FEATURE_NAMES = [
   ...FIRST_STAGE_FEATURES,
 ];
 
+/** Standardised features are clipped to ±STANDARD_CLIP, and no feature's std is taken below MIN_STD. */
+export const STANDARD_CLIP = 6;
+export const MIN_STD = 0.05;
+
 /** The trained part of the reranker, committed as models/knrm-glove-100d/head.json. */
 export interface RerankerHead {
   featureNames: string[];

@@ -1,6 +1,7 @@
 // Training of the reranker's linear head: pairwise logistic loss over each query's first-stage
 // candidates (features from the reranker graph itself), then a pointwise calibration of the logit.
 import { ndcgAt, rankDocuments } from "../../eval/metrics";
+import { MIN_STD, STANDARD_CLIP } from "./spec";
 
 export interface TrainingQuery {
   id: string;
@@ -40,13 +41,18 @@ function standardiser(queries: TrainingQuery[], f: number) {
   }
   const std = mean.map((m, j) => {
     const mu = m / Math.max(1, n);
-    return Math.sqrt(Math.max(0, sq[j] / Math.max(1, n) - mu * mu)) || 1;
+    // A floor keeps near-constant features (far kernels) from blowing up on unseen data.
+    return Math.max(MIN_STD, Math.sqrt(Math.max(0, sq[j] / Math.max(1, n) - mu * mu)));
   });
   return { mean: mean.map((m) => m / Math.max(1, n)), std };
 }
 
+/** Standardised features, clipped as the ONNX graph clips them (STANDARD_CLIP). */
 const row = (q: TrainingQuery, r: number, mean: number[], std: number[]) =>
-  Array.from({ length: q.featureCount }, (_, j) => (q.features[r * q.featureCount + j] - mean[j]) / std[j]);
+  Array.from({ length: q.featureCount }, (_, j) => {
+    const z = (q.features[r * q.featureCount + j] - mean[j]) / std[j];
+    return Math.min(STANDARD_CLIP, Math.max(-STANDARD_CLIP, z));
+  });
 
 const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0);
 
