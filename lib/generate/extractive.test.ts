@@ -123,3 +123,18 @@ describe("extractiveAnswer", () => {
     expect(contentTerms("Rerankers ranked")).toEqual(contentTerms("reranker rank"));
   });
 });
+
+describe("extractive answer and headings", () => {
+  it("prefers sentences over the heading that names the topic", () => {
+    const text =
+      "The Quillmarsh Tidal Clock\n\nThe Quillmarsh tidal clock is a water clock in the harbour town.\n\nHow it keeps time\n\nThe clock measures quarter hours with a brass siphon that drains a copper basin.";
+    const answer = extractiveAnswer("What does the Quillmarsh tidal clock measure?", [
+      { n: 1, chunkId: 1, documentId: "d", documentName: "clock.html", text, charStart: 0, charEnd: text.length, score: 0.9 },
+    ]);
+    expect(answer.found).toBe(true);
+    expect(answer.sentences.map((x) => x.text)).toContain(
+      "The clock measures quarter hours with a brass siphon that drains a copper basin.",
+    );
+    expect(answer.sentences.map((x) => x.text)).not.toContain("The Quillmarsh Tidal Clock");
+  });
+});

@@ -65,7 +65,10 @@ export function extractiveAnswer(
       // opening marks such a fragment, and an unterminated last sentence may be cut off.
       let shape = 1;
       if (i === 0 && passage.charStart > 0 && /^[\p{Ll}]/u.test(raw)) shape *= 0.6;
-      if (i === spans.length - 1 && !/[.!?]["')\]”’]*$/.test(raw)) shape *= 0.8;
+      const terminated = /[.!?]["')\]”’]*$/.test(raw);
+      if (i === spans.length - 1 && !terminated) shape *= 0.8;
+      // A short unterminated line is a heading or a label: it names the topic but rarely answers.
+      if (!terminated && wordTokens(raw).length < 8) shape *= 0.3;
       candidates.push({
         n: passage.n,
         chunkId: passage.chunkId,
