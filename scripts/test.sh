@@ -54,6 +54,8 @@ e2e() {
   data=$(mktemp -d /tmp/ranklens-e2e.XXXXXX)
   export PGLITE_DIR="$data/pglite" PORT=${E2E_PORT:-3310} WORKER_PORT=${E2E_WORKER_PORT:-3311} HOST=127.0.0.1
   export RERANKER_URL="http://127.0.0.1:${WORKER_PORT}"
+  # The deadline is not under test here (unit tests cover it); a loaded CI machine must not flake the suite.
+  export RERANK_DEADLINE_MS=${E2E_RERANK_DEADLINE_MS:-5000}
   # Started without npx so that $! is the worker itself and the reranker-down spec can stop it.
   node_modules/.bin/tsx worker/index.ts >"$data/worker.log" 2>&1 &
   worker=$!
