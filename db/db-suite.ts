@@ -15,6 +15,7 @@ import {
   getDocumentContent,
   INGEST_MAX_ATTEMPTS,
   listDocuments,
+  refreshPlannerStats,
   updateIngestProgress,
 } from "./queries/documents";
 import { analyzeEnglish, getChunksByIds, getTermIdf, searchBm25, searchDense } from "./queries/retrieval";
@@ -121,6 +122,50 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
       fixture.chunks.forEach((c, i) => {
         expect(byId.get(c.chunkId)).toBe(Object.values(analysed[i]).reduce((s, n) => s + n, 0));
       });
+    });
+
+    it("keeps corpus_stats and posting lengths exact through ingest, re-ingest and delete", async () => {
+      const check = async () => {
+        const [want] = await queryRows<{ n: unknown; len: unknown }>(
+          db,
+          sql`SELECT count(*) AS n, coalesce(sum(lexeme_count), 0) AS len FROM chunks`,
+        );
+        const [got] = await queryRows<{ n: unknown; len: unknown }>(
+          db,
+          sql`SELECT chunk_count AS n, lexeme_total AS len FROM corpus_stats WHERE id = 1`,
+        );
+        expect([Number(got.n), Number(got.len)]).toEqual([Number(want.n), Number(want.len)]);
+        const bad = await queryRows<{ n: unknown }>(
+          db,
+          sql`SELECT count(*) AS n FROM chunk_terms ct JOIN chunks c ON c.id = ct.chunk_id WHERE ct.doc_len <> c.lexeme_count`,
+        );
+        expect(Number(bad[0].n)).toBe(0);
+      };
+      await check();
+      const { id } = await newDocument(db, "stats.txt");
+      await claimNextIngestJob({ db });
+      const ingest = (texts: string[]) =>
+        completeIngest({
+          db,
+          documentId: id,
+          text: texts.join(" "),
+          chunks: texts.map((text, position) => ({
+            position,
+            text,
+            charStart: 0,
+            charEnd: text.length,
+            tokenCount: 3,
+            embedding: seededVector(100 + position),
+          })),
+        });
+      await ingest(["walruses bask on ice floes", "walruses dive for clams"]);
+      await check();
+      await ingest(["a resumed attempt replaces the walruses"]); // deletes the earlier chunks first
+      await check();
+      expect(await deleteDocumentById({ db, id })).toBe(true); // cascade through documents → chunks
+      await check();
+      expect(await refreshPlannerStats({ db, force: true })).toBe(true);
+      expect(await refreshPlannerStats({ db })).toBe(false); // nothing changed since
     });
 
     it("filters BM25 by documentIds without changing corpus statistics", async () => {

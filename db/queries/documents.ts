@@ -276,10 +276,11 @@ export async function completeIngest({
     }
     // The one lexical analysis both databases share: postings straight from to_tsvector.
     await tx.execute(sql`
-      INSERT INTO chunk_terms (chunk_id, term, tf)
-      SELECT c.id, t.lexeme, coalesce(array_length(t.positions, 1), 1)
-      FROM chunks c, unnest(to_tsvector('english', c.text)) AS t
-      WHERE c.document_id = ${documentId}`);
+      INSERT INTO chunk_terms (chunk_id, term, tf, doc_len)
+      SELECT id, lexeme, tf, sum(tf) OVER (PARTITION BY id)
+      FROM (SELECT c.id, t.lexeme, coalesce(array_length(t.positions, 1), 1) AS tf
+            FROM chunks c, unnest(to_tsvector('english', c.text)) AS t
+            WHERE c.document_id = ${documentId}) p`);
     await tx.execute(sql`
       UPDATE chunks c SET lexeme_count = s.n
       FROM (SELECT ct.chunk_id, sum(ct.tf)::int AS n
@@ -301,6 +302,30 @@ export async function completeIngest({
       .where(eq(documents.id, documentId));
     await tx.delete(ingestJobs).where(eq(ingestJobs.documentId, documentId));
   });
+  await refreshPlannerStats({ db }).catch(() => {}); // the ingest is committed; stale statistics only cost speed
+}
+
+/** Re-ANALYZE once the chunk count moved by this many chunks, or this fraction of the last analyzed count. */
+export const ANALYZE_MIN_CHANGE = 1000;
+export const ANALYZE_CHANGE_FRACTION = 0.2;
+
+/**
+ * PGlite has no autovacuum, so nothing else ever ANALYZEs chunks and chunk_terms. After an ingest, when
+ * the chunk count has changed by max(ANALYZE_MIN_CHANGE, 20 %) since the last run, ANALYZE both (about
+ * 0.25 s on 6k chunks / 516k postings; ANALYZE samples at most 30k rows, so it stays bounded). Claiming
+ * the run is one UPDATE, so concurrent ingests analyze once. Returns whether it ran.
+ */
+export async function refreshPlannerStats({ db, force = false }: { db: Executor; force?: boolean }): Promise<boolean> {
+  const claimed = await queryRows<{ chunk_count: unknown }>(
+    db,
+    sql`UPDATE corpus_stats SET analyzed_chunk_count = chunk_count
+        WHERE id = 1 AND (${force}::boolean OR abs(chunk_count - analyzed_chunk_count)
+              >= greatest(${ANALYZE_MIN_CHANGE}::bigint, ceil(analyzed_chunk_count * ${ANALYZE_CHANGE_FRACTION}::float8)::bigint))
+        RETURNING chunk_count`,
+  );
+  if (claimed.length === 0) return false;
+  await db.execute(sql`ANALYZE chunks, chunk_terms`);
+  return true;
 }
 
 export async function failIngest({

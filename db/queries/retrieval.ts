@@ -32,6 +32,11 @@ function toUuidArray(ids: string[]): SQL {
  * Okapi BM25 with Lucene's idf, ln(1 + (N - df + 0.5) / (df + 0.5)), over the chunk_terms postings.
  * N, avgdl and df are corpus-wide (a documentIds filter only restricts which chunks are returned).
  * Query terms: the distinct lexemes of to_tsvector('english', query).
+ *
+ * Cost is the postings of the query terms only, whatever the planner's statistics say: N and the total
+ * length come from the one corpus_stats row, each term's postings are one lookup on the (term, chunk_id)
+ * primary key (OFFSET 0 keeps the lateral subquery from being flattened into a hash join over the whole
+ * table when the tables were never analyzed), and each posting carries its chunk's length (doc_len).
  */
 export async function searchBm25({
   db,
@@ -49,6 +54,9 @@ export async function searchBm25({
   documentIds?: string[];
 }): Promise<ScoredChunk[]> {
   if (documentIds && documentIds.length === 0) return [];
+  const filter = documentIds
+    ? sql`WHERE p.chunk_id IN (SELECT id FROM chunks WHERE document_id = ANY(${toUuidArray(documentIds)}))`
+    : sql``;
   const rows = await queryRows<{ chunk_id: unknown; score: unknown }>(
     db,
     sql`
@@ -56,23 +64,30 @@ export async function searchBm25({
         SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', ${query}::text))
       ),
       stats AS (
-        SELECT count(*)::float8 AS n, coalesce(avg(lexeme_count), 0)::float8 AS avgdl FROM chunks
+        SELECT chunk_count::float8 AS n,
+               CASE WHEN chunk_count > 0 THEN lexeme_total::float8 / chunk_count ELSE 0 END AS avgdl
+        FROM corpus_stats WHERE id = 1
+      ),
+      p AS MATERIALIZED (
+        SELECT q.term, ct.chunk_id, ct.tf, ct.doc_len
+        FROM q CROSS JOIN LATERAL (
+          SELECT chunk_id, tf, doc_len FROM chunk_terms WHERE term = q.term OFFSET 0
+        ) ct
       ),
       idf AS (
-        SELECT ct.term, ln(1 + (stats.n - count(*) + 0.5) / (count(*) + 0.5)) AS idf
-        FROM chunk_terms ct JOIN q ON q.term = ct.term CROSS JOIN stats
-        GROUP BY ct.term, stats.n
+        SELECT p.term, ln(1 + (stats.n - count(*) + 0.5) / (count(*) + 0.5)) AS idf
+        FROM p CROSS JOIN stats
+        GROUP BY p.term, stats.n
       )
-      SELECT ct.chunk_id,
-             sum(idf.idf * ct.tf * (${k1}::float8 + 1)
-                 / (ct.tf + ${k1}::float8 * (1 - ${b}::float8 + ${b}::float8 * c.lexeme_count / stats.avgdl))) AS score
-      FROM chunk_terms ct
-      JOIN idf ON idf.term = ct.term
-      JOIN chunks c ON c.id = ct.chunk_id
+      SELECT p.chunk_id,
+             sum(idf.idf * p.tf * (${k1}::float8 + 1)
+                 / (p.tf + ${k1}::float8 * (1 - ${b}::float8 + ${b}::float8 * p.doc_len / stats.avgdl))) AS score
+      FROM p
+      JOIN idf ON idf.term = p.term
       CROSS JOIN stats
-      WHERE true ${docFilter(documentIds, sql`c.document_id`)}
-      GROUP BY ct.chunk_id
-      ORDER BY score DESC, ct.chunk_id ASC
+      ${filter}
+      GROUP BY p.chunk_id
+      ORDER BY score DESC, p.chunk_id ASC
       LIMIT ${k}`,
   );
   return rows.map((r) => ({ chunkId: num(r.chunk_id), score: num(r.score) }));
@@ -155,7 +170,7 @@ export async function getTermIdf({ db, words }: { db: Executor; words: string[] 
         SELECT word, (SELECT t.lexeme FROM unnest(to_tsvector('english', word)) t ORDER BY t.positions[1], t.lexeme LIMIT 1) AS term
         FROM unnest(${`{${unique.map(arrayElement).join(",")}}`}::text[]) AS word
       ),
-      stats AS (SELECT count(*)::float8 AS n FROM chunks)
+      stats AS (SELECT chunk_count::float8 AS n FROM corpus_stats WHERE id = 1)
       SELECT w.word,
              CASE WHEN w.term IS NULL THEN 0
                   ELSE ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5)) END AS idf

@@ -1,4 +1,5 @@
-import { bigint, index, integer, pgTable, primaryKey, text, uuid, vector } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, index, integer, pgTable, primaryKey, smallint, text, uuid, vector } from "drizzle-orm/pg-core";
 import { documents } from "./documents";
 
 // The starter embedder's dimension; changing the embedder means a migration and re-embedding.
@@ -36,10 +37,26 @@ export const chunkTerms = pgTable(
       .references(() => chunks.id, { onDelete: "cascade" }),
     term: text("term").notNull(),
     tf: integer("tf").notNull(),
+    // The chunk's BM25 length (chunks.lexeme_count) copied into every posting, so scoring reads postings only.
+    docLen: integer("doc_len").notNull().default(0),
   },
   (t) => [
     primaryKey({ name: "chunk_terms_pk", columns: [t.term, t.chunkId] }),
     // The cascade from chunks deletes by chunk_id.
     index("chunk_terms_chunk_idx").on(t.chunkId),
   ],
+);
+
+// Corpus-wide BM25 statistics in one row (id = 1), kept exact by statement-level triggers on chunks
+// (see drizzle/0002_bm25_stats.sql), so a search reads N and avgdl without scanning chunks.
+// analyzed_chunk_count: chunk_count when chunks/chunk_terms were last ANALYZEd (PGlite has no autovacuum).
+export const corpusStats = pgTable(
+  "corpus_stats",
+  {
+    id: smallint("id").primaryKey().default(1),
+    chunkCount: bigint("chunk_count", { mode: "number" }).notNull().default(0),
+    lexemeTotal: bigint("lexeme_total", { mode: "number" }).notNull().default(0),
+    analyzedChunkCount: bigint("analyzed_chunk_count", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [check("corpus_stats_single_row", sql`${t.id} = 1`)],
 );
