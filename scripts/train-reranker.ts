@@ -2,7 +2,7 @@
 // Trains the starter reranker's linear head on a BEIR dataset: the first stage's top-k candidates
 // of every judged query (the app's own ingest + hybrid search), features from the reranker graph
 // itself, pairwise logistic loss. Prints k-fold cross-validation, writes head.json, rebuilds the ONNX.
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -40,34 +40,56 @@ async function main() {
     chunking: { size: env.CHUNK_SIZE, overlap: env.CHUNK_OVERLAP },
     cacheDir: path.join(path.dirname(env.PGLITE_DIR), "eval"),
   });
-  const queries: TrainingQuery[] = [];
+  // The features do not depend on the head, so retraining reuses them (delete the file to recompute).
+  const cacheFile = `${index.dir}.features-k${k}-${FEATURE_NAMES.length}.json`;
+  let queries: TrainingQuery[] = [];
   const idfs: number[] = [];
   try {
-    const outcomes = await runDatasetQueries({
-      db: index.db,
-      dataset,
-      embedder,
-      reranker: inProcessRerankClient(reranker),
-      params: { k, topN: 5, fusion: DEFAULT_FUSION, rerank: false },
-    });
-    const bar = progressBar("features", outcomes.length);
-    for (const o of outcomes) {
-      const text = dataset.queries.find((q) => q.id === o.queryId)!.text;
-      const termIdf = await getTermIdf({ db: index.db, words: [...new Set(wordTokens(text))] });
-      idfs.push(...Object.values(termIdf).filter((v) => v > 0));
-      // The same request the app sends to the worker, so features match serving exactly.
-      const request = rerankRequestFor({ query: text, candidates: o.candidates, termIdf });
-      const { features } = await reranker.score(request);
-      queries.push({
-        id: o.queryId,
-        features,
-        featureCount: FEATURE_NAMES.length,
-        documentIds: o.candidates.map((c) => c.documentName),
-        relevant: dataset.qrels.get(o.queryId)!,
+    const cached = JSON.parse(await readFile(cacheFile, "utf8")) as {
+      idfs: number[];
+      queries: { id: string; features: number[]; documentIds: string[] }[];
+    };
+    idfs.push(...cached.idfs);
+    queries = cached.queries.map((q) => ({
+      ...q,
+      features: Float32Array.from(q.features),
+      featureCount: FEATURE_NAMES.length,
+      relevant: dataset.qrels.get(q.id)!,
+    }));
+    console.log(`train: features from ${cacheFile}`);
+  } catch {
+    queries = [];
+  }
+  try {
+    if (queries.length === 0) {
+      const outcomes = await runDatasetQueries({
+        db: index.db,
+        dataset,
+        embedder,
+        reranker: inProcessRerankClient(reranker),
+        params: { k, topN: 5, fusion: DEFAULT_FUSION, rerank: false },
       });
-      bar.tick();
+      const bar = progressBar("features", outcomes.length);
+      for (const o of outcomes) {
+        const text = dataset.queries.find((q) => q.id === o.queryId)!.text;
+        const termIdf = await getTermIdf({ db: index.db, words: [...new Set(wordTokens(text))] });
+        idfs.push(...Object.values(termIdf).filter((v) => v > 0));
+        // The same request the app sends to the worker, so features match serving exactly.
+        const request = rerankRequestFor({ query: text, candidates: o.candidates, termIdf });
+        const { features } = await reranker.score(request);
+        queries.push({
+          id: o.queryId,
+          features,
+          featureCount: FEATURE_NAMES.length,
+          documentIds: o.candidates.map((c) => c.documentName),
+          relevant: dataset.qrels.get(o.queryId)!,
+        });
+        bar.tick();
+      }
+      bar.done();
+      const serial = queries.map((q) => ({ id: q.id, features: Array.from(q.features), documentIds: q.documentIds }));
+      await writeFile(cacheFile, JSON.stringify({ idfs, queries: serial }));
     }
-    bar.done();
   } finally {
     await index.close();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { crossValidate, fitHead, queryNdcg, scoreQuery, type TrainingQuery } from "./train";
+import { calibrate, crossValidate, fitHead, queryNdcg, scoreQuery, type TrainingQuery } from "./train";
 
 // Synthetic queries where feature 1 separates relevant candidates and feature 0 is noise;
 // the first-stage order puts the relevant candidate last, so only a trained head can fix it.
@@ -38,5 +38,19 @@ describe("reranker head training", () => {
     const folds = crossValidate(synthetic(25), 5, { iterations: 100 });
     expect(folds).toHaveLength(5);
     for (const f of folds) expect(f.rerankedNdcg10).toBeGreaterThan(f.firstStageNdcg10);
+  });
+});
+
+describe("calibration", () => {
+  it("keeps the order and matches a rare base rate", () => {
+    // 2% positives, positives score higher: plain Newton from (1, 0) overshoots here.
+    const points = Array.from({ length: 2000 }, (_, i) => ({ s: i % 50 === 0 ? 3 + (i % 7) / 7 : (i % 13) / 13, y: i % 50 === 0 ? 1 : 0 }));
+    const [a, c] = calibrate(points);
+    expect(a).toBeGreaterThan(0);
+    const p = (s: number) => 1 / (1 + Math.exp(-(a * s + c)));
+    const mean = points.reduce((sum, x) => sum + p(x.s), 0) / points.length;
+    expect(mean).toBeCloseTo(0.02, 2);
+    expect(p(3.5)).toBeGreaterThan(0.5);
+    expect(p(0.5)).toBeLessThan(0.05);
   });
 });

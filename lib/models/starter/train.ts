@@ -60,7 +60,7 @@ const dot = (a: number[], b: number[]) => a.reduce((s, v, i) => s + v * b[i], 0)
 export function fitHead(queries: TrainingQuery[], opts: TrainOptions = {}): FittedHead {
   const f = queries[0]?.featureCount ?? 0;
   const { mean, std } = standardiser(queries, f);
-  const { iterations = 400, learningRate = 0.05, l2 = 1e-3 } = opts;
+  const { iterations = 400, learningRate = 0.05, l2 = 1e-2 } = opts;
   // Pairs as feature differences (relevant minus non-relevant), per query.
   const diffs: number[][] = [];
   const weightsOfPair: number[] = [];
@@ -94,15 +94,34 @@ export function fitHead(queries: TrainingQuery[], opts: TrainOptions = {}): Fitt
       w[j] -= (learningRate * mh) / (Math.sqrt(vh) + 1e-8);
     }
   }
-  // Calibration: p(relevant) = sigmoid(a·s + c), fitted by Newton steps on all candidates.
+  // Calibration: p(relevant) = sigmoid(a·s + c), fitted on all candidates by Newton steps with
+  // backtracking (plain Newton can overshoot from c = 0 when relevant candidates are rare), a kept > 0
+  // so calibration never reorders what the pairwise fit learned.
   const points: { s: number; y: number }[] = [];
   queries.forEach((q, qi) =>
     q.documentIds.forEach((d, r) => points.push({ s: dot(w, rows[qi][r]), y: (q.relevant.get(d) ?? 0) > 0 ? 1 : 0 })),
   );
+  const [a, c] = calibrate(points);
+  return { mean, std, weights: w.map((x) => x * a), bias: c };
+}
+
+function logLoss(points: { s: number; y: number }[], a: number, c: number): number {
+  let loss = 0;
+  for (const { s, y } of points) {
+    const z = a * s + c;
+    // log(1 + e^z) - y z, computed stably
+    loss += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - y * z;
+  }
+  return loss / Math.max(1, points.length);
+}
+
+/** Platt scaling: (a, c) minimising the log loss of sigmoid(a·s + c), with a ≥ 1e-3. */
+export function calibrate(points: { s: number; y: number }[]): [number, number] {
   let a = 1;
   let c = 0;
-  for (let it = 0; it < 50; it++) {
-    let ga = 0, gc = 0, haa = 1e-6, hac = 0, hcc = 1e-6;
+  let loss = logLoss(points, a, c);
+  for (let it = 0; it < 100; it++) {
+    let ga = 0, gc = 0, haa = 1e-9, hac = 0, hcc = 1e-9;
     for (const { s, y } of points) {
       const p = 1 / (1 + Math.exp(-(a * s + c)));
       const e = p - y;
@@ -114,11 +133,25 @@ export function fitHead(queries: TrainingQuery[], opts: TrainOptions = {}): Fitt
       hcc += h;
     }
     const det = haa * hcc - hac * hac;
-    if (Math.abs(det) < 1e-12) break;
-    a -= (hcc * ga - hac * gc) / det;
-    c -= (haa * gc - hac * ga) / det;
+    const da = Math.abs(det) > 1e-12 ? (hcc * ga - hac * gc) / det : ga / haa;
+    const dc = Math.abs(det) > 1e-12 ? (haa * gc - hac * ga) / det : gc / hcc;
+    let step = 1;
+    let improved = false;
+    for (let tries = 0; tries < 30; tries++, step /= 2) {
+      const na = Math.max(1e-3, a - step * da);
+      const nc = c - step * dc;
+      const nl = logLoss(points, na, nc);
+      if (nl < loss) {
+        a = na;
+        c = nc;
+        improved = loss - nl > 1e-10;
+        loss = nl;
+        break;
+      }
+    }
+    if (!improved) break;
   }
-  return { mean, std, weights: w.map((x) => x * a), bias: c };
+  return [a, c];
 }
 
 export function scoreQuery(q: TrainingQuery, head: FittedHead): number[] {
