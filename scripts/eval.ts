@@ -5,11 +5,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { env } from "@/lib/env";
-import { loadBeir } from "@/lib/eval/beir";
-import { openDatasetIndex } from "@/lib/eval/dataset-index";
+import { openEvalSetup } from "@/lib/eval/dataset-index";
 import { mean, mrrAt, ndcgAt, percentile, recallAt } from "@/lib/eval/metrics";
 import { inProcessRerankClient, runDatasetQueries, STAGES } from "@/lib/eval/run-queries";
-import { loadStarterEmbedder, loadStarterReranker } from "@/lib/models/starter";
 import { DEFAULT_FUSION, type Fusion } from "@/lib/retrieval/fusion";
 
 const FUSIONS: Record<string, Fusion> = {
@@ -34,16 +32,7 @@ async function main() {
   if (!Number.isInteger(k) || k < 10 || k > 200) throw new Error("--k must be an integer from 10 to 200");
   const limit = values.limit ? Number(values.limit) : undefined;
 
-  const dataset = await loadBeir(values.dataset!);
-  console.log(`eval: ${dataset.name}: ${dataset.corpus.length} documents, ${dataset.queries.length} judged queries`);
-  const embedder = await loadStarterEmbedder(env.MODELS_DIR, 2);
-  const reranker = await loadStarterReranker(env.MODELS_DIR, { threads: 2 });
-  const index = await openDatasetIndex({
-    dataset,
-    embedder,
-    chunking: { size: env.CHUNK_SIZE, overlap: env.CHUNK_OVERLAP },
-    cacheDir: path.join(path.dirname(env.PGLITE_DIR), "eval"),
-  });
+  const { dataset, embedder, reranker, index } = await openEvalSetup(values.dataset!, "eval");
   try {
     const outcomes = await runDatasetQueries({
       db: index.db,

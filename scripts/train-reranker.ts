@@ -8,11 +8,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { getTermIdf } from "@/db/queries/retrieval";
 import { env } from "@/lib/env";
-import { loadBeir } from "@/lib/eval/beir";
-import { openDatasetIndex } from "@/lib/eval/dataset-index";
+import { openEvalSetup } from "@/lib/eval/dataset-index";
 import { progressBar } from "@/lib/eval/progress";
 import { inProcessRerankClient, runDatasetQueries } from "@/lib/eval/run-queries";
-import { loadStarterEmbedder, loadStarterReranker } from "@/lib/models/starter";
 import { loadWinkVectors, writeReranker } from "@/lib/models/starter/build";
 import { FEATURE_NAMES, RERANKER_DIR, type RerankerHead } from "@/lib/models/starter/spec";
 import { crossValidate, fitHead, type TrainingQuery } from "@/lib/models/starter/train";
@@ -30,16 +28,7 @@ async function main() {
   });
   const k = Number(values.k);
   const folds = Number(values.folds);
-  const dataset = await loadBeir(values.dataset!);
-  console.log(`train: ${dataset.name}: ${dataset.corpus.length} documents, ${dataset.queries.length} judged queries`);
-  const embedder = await loadStarterEmbedder(env.MODELS_DIR, 2);
-  const reranker = await loadStarterReranker(env.MODELS_DIR, { threads: 2 });
-  const index = await openDatasetIndex({
-    dataset,
-    embedder,
-    chunking: { size: env.CHUNK_SIZE, overlap: env.CHUNK_OVERLAP },
-    cacheDir: path.join(path.dirname(env.PGLITE_DIR), "eval"),
-  });
+  const { dataset, embedder, reranker, index } = await openEvalSetup(values.dataset!, "train");
   // The features do not depend on the head, so retraining reuses them (delete the file to recompute).
   const cacheFile = `${index.dir}.features-k${k}-${FEATURE_NAMES.length}.json`;
   let queries: TrainingQuery[] = [];

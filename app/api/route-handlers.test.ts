@@ -13,6 +13,7 @@ const { runs, setRunAnswer } = vi.hoisted(() => {
   return { runs, setRunAnswer };
 });
 
+vi.mock("server-only", () => ({}));
 vi.mock("@/db", () => ({ getDb: async () => ({}) }));
 vi.mock("@/lib/rerank/client", () => ({
   createRerankClient: () => ({

@@ -66,3 +66,26 @@ export async function openDatasetIndex(args: {
   }
   return { ...opened, dir, fresh: true };
 }
+
+/**
+ * The evaluation setup shared by `npm run eval` and `npm run train:reranker`: the dataset, the starter
+ * models in-process, and the dataset's index under <PGLITE_DIR's parent>/eval.
+ */
+export async function openEvalSetup(datasetDir: string, label: string) {
+  const [{ env }, { loadBeir }, { loadStarterEmbedder, loadStarterReranker }] = await Promise.all([
+    import("@/lib/env"),
+    import("./beir"),
+    import("@/lib/models/starter"),
+  ]);
+  const dataset = await loadBeir(datasetDir);
+  console.log(`${label}: ${dataset.name}: ${dataset.corpus.length} documents, ${dataset.queries.length} judged queries`);
+  const embedder = await loadStarterEmbedder(env.MODELS_DIR, 2);
+  const reranker = await loadStarterReranker(env.MODELS_DIR, { threads: 2 });
+  const index = await openDatasetIndex({
+    dataset,
+    embedder,
+    chunking: { size: env.CHUNK_SIZE, overlap: env.CHUNK_OVERLAP },
+    cacheDir: path.join(path.dirname(env.PGLITE_DIR), "eval"),
+  });
+  return { dataset, embedder, reranker, index };
+}
