@@ -25,7 +25,7 @@ summary() {
   echo
   echo "Suites:"
   printf '  %s\n' "${results[@]}"
-  echo "${passed} passed, ${failed} failed"
+  echo "suites: ${passed} passed, ${failed} failed"
 }
 
 bash scripts/install.sh --test || { echo "install failed"; exit 1; }
