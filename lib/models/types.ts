@@ -12,6 +12,8 @@ export interface Embedder {
   readonly dimension: number;
   /** Unit vectors of `dimension` floats, one per text. */
   embed(texts: string[], options: { kind: EmbedKind }): Promise<Float32Array[]>;
+  /** False when the model has nothing to say about a text (e.g. no word it has a vector for). */
+  covers?(text: string): boolean;
 }
 
 /** First-stage evidence passed to rerankers that use it. Null where the candidate was missing from a list. */

@@ -351,3 +351,18 @@ describe("searchParamsSchema", () => {
     expect(searchParamsSchema.safeParse({ query: "q", fusion: "nvidia" }).success).toBe(true);
   });
 });
+
+describe("runSearch with a query the embedder cannot represent", () => {
+  it("skips dense retrieval so fusion rests on BM25 alone", async () => {
+    const { queries, calls } = fakeQueries({ bm25: BM25, dense: DENSE });
+    const blind: Embedder = { ...embedder, covers: () => false };
+    const res = await runSearch({ db, embedder: blind, reranker: reverseReranker(), params: params({ k: 10, rerank: false }), queries });
+    expect(calls.searchDense).toHaveLength(0);
+    expect(res.timings.denseMs).toBe(0);
+    expect(res.results.every((r) => r.vectorRank === null)).toBe(true);
+    expect(res.results.map((r) => r.fusedRank)).toEqual(res.results.map((_, i) => i + 1));
+    expect(res.results.map((r) => r.chunkId)).toEqual(
+      [...res.results].sort((a, b) => (a.bm25Rank ?? 99) - (b.bm25Rank ?? 99)).map((r) => r.chunkId),
+    );
+  });
+});

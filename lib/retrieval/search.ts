@@ -225,14 +225,18 @@ export async function runSearch({
         ...(documentIds ? { documentIds } : {}),
       }),
     ),
-    timed(() =>
-      q.searchDense({
-        db,
-        embedding,
-        k,
-        ...(documentIds ? { documentIds } : {}),
-      }),
-    ),
+    // A query the embedder has no signal for (e.g. Japanese for the English starter model) would rank
+    // chunks arbitrarily; leaving dense out lets fusion rest on BM25 alone.
+    embedder.covers?.(query) === false
+      ? ([[], 0] as [Ranked[], number])
+      : timed(() =>
+          q.searchDense({
+            db,
+            embedding,
+            k,
+            ...(documentIds ? { documentIds } : {}),
+          }),
+        ),
   ]);
 
   // Each retriever returns k; the union can hold up to 2k, of which the fused top k are the candidates.

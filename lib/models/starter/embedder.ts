@@ -39,6 +39,7 @@ export async function loadStarterEmbedder(modelsDir: string, threads = 1): Promi
   return {
     info,
     dimension: DIMENSION,
+    covers: (text: string) => embedderIds(vocab, text).length > 0,
     // Symmetric model: queries and passages are embedded the same way.
     async embed(texts: string[], _options: { kind: EmbedKind }) {
       const out: Float32Array[] = [];
