@@ -19,7 +19,8 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-3000}"
 WORKER_PORT="${WORKER_PORT:-3001}"
 
-npm run --silent worker &
+# Started directly (not through npm) so that $! is the worker and stopping the app stops it too.
+node_modules/.bin/tsx worker/index.ts &
 worker=$!
 trap 'kill $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT INT TERM
 
@@ -30,4 +31,4 @@ for _ in $(seq 1 120); do
 done
 
 echo "[start] RankLens: http://${HOST}:${PORT}  (reranker worker on port ${WORKER_PORT})"
-npx next start -H "$HOST" -p "$PORT"
+node_modules/.bin/next start -H "$HOST" -p "$PORT"
