@@ -23,7 +23,21 @@ const schema = z
     PGLITE_DIR: z.string().default("./.data/pglite"),
     WORKER_PORT: port(3001),
     WORKER_HOST: z.string().default("127.0.0.1"),
-    RERANKER_URL: optionalUrl,
+    /** One worker URL or several, comma-separated (load-balanced round-robin with failover). */
+    RERANKER_URL: z
+      .string()
+      .trim()
+      .transform((v) => (v === "" ? undefined : v))
+      .pipe(
+        z
+          .string()
+          .refine(
+            (v) => v.split(",").every((u) => z.url().safeParse(u.trim()).success),
+            "must be a URL or a comma-separated list of URLs",
+          )
+          .optional(),
+      )
+      .optional(),
     /** Tried in order; the first that opens the model wins (onnxruntime-node needs its CUDA build for cuda). */
     RERANKER_EXECUTION_PROVIDERS: z
       .string()
@@ -33,6 +47,19 @@ const schema = z
     /** onnxruntime intra-op threads for the reranker; 0 lets onnxruntime choose. */
     RERANKER_THREADS: z.coerce.number().int().min(0).max(256).default(0),
     RERANK_DEADLINE_MS: z.coerce.number().int().min(1).max(600_000).default(500),
+    /** Client circuit breaker: opens after this many consecutive failures, probes after the cooldown. */
+    RERANK_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+    RERANK_BREAKER_COOLDOWN_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+    /** Worker request body limit (bytes). */
+    WORKER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+    /** Worker: candidates per request. */
+    RERANK_MAX_CANDIDATES: z.coerce.number().int().min(1).max(100_000).default(1000),
+    /** Worker batching: query + passage word tokens per model call (over all pairs of the batch). */
+    RERANK_BATCH_TOKENS: z.coerce.number().int().min(1).default(64 * 512),
+    /** Worker batching: longest a request waits for others to join its batch. */
+    RERANK_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
+    /** Worker back-pressure: (query, passage) pairs queued before new requests get 503 + Retry-After. */
+    RERANK_QUEUE_LIMIT: z.coerce.number().int().min(1).default(10_000),
     LLM_BASE_URL: optionalUrl,
     LLM_MODEL: optionalString,
     LLM_API_KEY: optionalString,

@@ -1,5 +1,5 @@
 import { env } from "@/lib/env";
-import { loadStarterReranker } from "@/lib/models/starter";
+import { loadBatchingReranker } from "./batch-model";
 import { createWorkerServer } from "./server";
 
 // The reranker worker process: `npm run worker`. Listens at once (so /health/live answers while the
@@ -7,10 +7,17 @@ import { createWorkerServer } from "./server";
 
 const started = performance.now();
 const worker = createWorkerServer({
-  reranker: loadStarterReranker(env.MODELS_DIR, {
+  reranker: loadBatchingReranker(env.MODELS_DIR, {
     executionProviders: env.RERANKER_EXECUTION_PROVIDERS,
     threads: env.RERANKER_THREADS || undefined,
   }),
+  maxBodyBytes: env.WORKER_MAX_BODY_BYTES,
+  maxCandidates: env.RERANK_MAX_CANDIDATES,
+  batch: {
+    batchTokens: env.RERANK_BATCH_TOKENS,
+    maxWaitMs: env.RERANK_MAX_WAIT_MS,
+    queueLimit: env.RERANK_QUEUE_LIMIT,
+  },
 });
 const { url } = await worker.listen({ port: env.WORKER_PORT, host: env.WORKER_HOST });
 

@@ -1,14 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { formatIssues, rerankRequestSchema } from "@/lib/rerank/schema";
-import { SerialQueue } from "./queue";
-import type { LoadedReranker } from "./types";
+import type { RerankRequest, RerankResponse } from "@/lib/models/types";
+import { formatIssues, MAX_RERANK_CANDIDATES, rerankRequestSchemaWith } from "@/lib/rerank/schema";
+import { Batcher, QueueFullError } from "./batcher";
+import { cohereRerankSchema, fromCohere, fromNim, nimRankingSchema, toCohere, toNim } from "./compat";
+import { createWorkerMetrics, ROUTES, type WorkerMetrics } from "./metrics";
+import { isBatching, type LoadedReranker, type PreparedRerank } from "./types";
 
 // The reranker worker's HTTP server (plain node:http, JSON). It never touches the database: the app
-// sends query and candidate texts, the worker returns scores. Requests run one at a time, in order.
+// sends query and candidate texts, the worker returns scores. Concurrent requests are batched into
+// shared model calls (batcher.ts); its own API is POST /rerank, with NIM- and Cohere-style routes
+// beside it (compat.ts), health routes and Prometheus metrics.
 
-export const MAX_BODY_BYTES = 5 * 1024 * 1024;
-const MAX_QUEUE = 256;
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+export const BATCH_DEFAULTS = { maxWaitMs: 2, batchTokens: 64 * 512, queueLimit: 10_000 };
 
 type State =
   | { kind: "loading" }
@@ -30,27 +35,58 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
+export interface WorkerServerOptions {
+  reranker: LoadedReranker | Promise<LoadedReranker>;
+  maxBodyBytes?: number;
+  /** Candidates (passages, documents) per request. */
+  maxCandidates?: number;
+  /** Batching: maximum wait for company (ms), token budget per model call, queue limit in pairs. */
+  batch?: Partial<typeof BATCH_DEFAULTS>;
+  /** Process metrics (event loop, memory) on /metrics; off in unit tests. */
+  defaultMetrics?: boolean;
+}
+
 export function createWorkerServer({
   reranker,
   maxBodyBytes = MAX_BODY_BYTES,
-}: {
-  reranker: LoadedReranker | Promise<LoadedReranker>;
-  maxBodyBytes?: number;
-}): WorkerServer {
+  maxCandidates = MAX_RERANK_CANDIDATES,
+  batch = {},
+  defaultMetrics = true,
+}: WorkerServerOptions): WorkerServer & { metrics: WorkerMetrics } {
   const startedAt = performance.now();
   let state: State = { kind: "loading" };
   let closing = false;
-  const queue = new SerialQueue();
+  const metrics = createWorkerMetrics({ defaultMetrics });
+  const batchOptions = { ...BATCH_DEFAULTS, ...batch };
+  let batcher: Batcher | null = null;
+  const rerankSchema = rerankRequestSchemaWith(maxCandidates);
+  const nimSchema = nimRankingSchema(maxCandidates);
+  const cohereSchema = cohereRerankSchema(maxCandidates);
 
   const ready = (async () => {
     try {
       const loaded = await reranker;
       state = { kind: "warming", reranker: loaded };
+      batcher = new Batcher(loaded, {
+        ...batchOptions,
+        onDepth: (requests, pairs) => {
+          metrics.queueDepth.set(requests);
+          metrics.queuedPairs.set(pairs);
+        },
+        onBatch: ({ pairs, requests, waitMs, computeMs }) => {
+          metrics.modelCalls.inc();
+          metrics.batchPairs.observe(pairs);
+          metrics.batchRequests.observe(requests);
+          metrics.compute.observe(computeMs / 1000);
+          for (const w of waitMs) metrics.queueWait.observe(w / 1000);
+        },
+      });
       await loaded.warmUp();
       state = { kind: "ready", reranker: loaded, readyMs: performance.now() - startedAt };
       return loaded;
@@ -70,31 +106,87 @@ export function createWorkerServer({
       status: state.kind,
       model: r ? r.info : null,
       executionProvider: r ? r.executionProvider : null,
-      queueDepth: queue.depth,
+      queueDepth: batcher?.depth ?? 0,
       ...(state.kind === "failed" ? { error: state.error } : {}),
     };
   };
 
-  async function rerank(req: IncomingMessage) {
+  function readyModel(): LoadedReranker {
     if (state.kind !== "ready") {
       throw new HttpError(503, "unavailable:rerank", notReadyMessage(state));
     }
-    const loaded = state.reranker;
-    const body = await readJson(req, maxBodyBytes);
-    const parsed = rerankRequestSchema.safeParse(body);
-    if (!parsed.success) throw new HttpError(400, "bad_request:rerank", formatIssues(parsed.error));
-    const request = parsed.data;
-    if (request.model && request.model !== loaded.info.id) {
+    return state.reranker;
+  }
+
+  function checkModel(loaded: LoadedReranker, model: string | undefined) {
+    if (model && model !== loaded.info.id) {
       throw new HttpError(
         400,
         "bad_request:rerank",
-        `model "${request.model}" is not loaded (this worker serves "${loaded.info.id}")`,
+        `model "${model}" is not loaded (this worker serves "${loaded.info.id}")`,
       );
     }
-    if (queue.depth >= MAX_QUEUE)
-      throw new HttpError(503, "unavailable:rerank", "reranker queue is full, try again later");
-    const { value, queueMs, computeMs } = await queue.run(() => loaded.rerank(request));
-    return { model: value.model, results: value.results, queueMs, computeMs };
+  }
+
+  function prepare(loaded: LoadedReranker, request: RerankRequest): PreparedRerank {
+    if (isBatching(loaded)) return loaded.prepare(request);
+    // A model without prepare (the test double): estimate tokens, capped as the real model caps them.
+    const words = (t: string) => Math.min(512, Math.ceil(t.length / 6));
+    const q = words(request.query);
+    return {
+      request,
+      pairs: request.candidates.length,
+      tokens: request.candidates.reduce((n, c) => n + q + words(c.text), 0),
+      truncatedTokens: 0,
+    };
+  }
+
+  async function score(prep: PreparedRerank): Promise<RerankResponse> {
+    if (!batcher) throw new HttpError(503, "unavailable:rerank", notReadyMessage(state));
+    try {
+      const { value, queueMs, computeMs } = await batcher.submit(prep);
+      return { model: value.model, results: value.results, queueMs, computeMs };
+    } catch (error) {
+      if (error instanceof QueueFullError) {
+        throw new HttpError(503, "unavailable:rerank", error.message, { "retry-after": String(error.retryAfterSeconds) });
+      }
+      throw error;
+    }
+  }
+
+  async function rerank(req: IncomingMessage) {
+    const loaded = readyModel();
+    const parsed = rerankSchema.safeParse(await readJson(req, maxBodyBytes));
+    if (!parsed.success) throw new HttpError(400, "bad_request:rerank", formatIssues(parsed.error));
+    checkModel(loaded, parsed.data.model);
+    return score(prepare(loaded, parsed.data));
+  }
+
+  async function nimRanking(req: IncomingMessage) {
+    const loaded = readyModel();
+    const parsed = nimSchema.safeParse(await readJson(req, maxBodyBytes));
+    if (!parsed.success) throw new HttpError(400, "bad_request:rerank", formatIssues(parsed.error));
+    const request = fromNim(parsed.data);
+    checkModel(loaded, request.model);
+    const prep = prepare(loaded, request);
+    if (parsed.data.truncate === "NONE" && prep.truncatedTokens > 0) {
+      throw new HttpError(
+        400,
+        "bad_request:rerank",
+        `query and passage exceed the model's 512 tokens (${prep.truncatedTokens} tokens over) and truncate is "NONE"`,
+      );
+    }
+    return toNim(await score(prep));
+  }
+
+  async function cohereRerank(req: IncomingMessage) {
+    const loaded = readyModel();
+    const parsed = cohereSchema.safeParse(await readJson(req, maxBodyBytes));
+    if (!parsed.success) throw new HttpError(400, "bad_request:rerank", formatIssues(parsed.error));
+    const request = fromCohere(parsed.data);
+    checkModel(loaded, request.model);
+    const response = await score(prepare(loaded, request));
+    return toCohere(response, request, parsed.data.return_documents === true);
   }
 
   const server = createServer((req, res) => {
@@ -113,6 +205,8 @@ export function createWorkerServer({
     };
     const path = (req.url ?? "/").split("?")[0];
     const route = `${req.method} ${path}`;
+    const label = ROUTES.includes(path) ? path : "other";
+    res.once("finish", () => metrics.requests.inc({ route: label, status: String(res.statusCode) }));
     try {
       switch (route) {
         case "GET /health/live":
@@ -131,21 +225,36 @@ export function createWorkerServer({
         }
         case "POST /rerank":
           return reply(200, await rerank(req));
+        case "POST /v1/ranking":
+          return reply(200, await nimRanking(req));
+        case "POST /v2/rerank":
+          return reply(200, await cohereRerank(req));
+        case "GET /metrics": {
+          const text = await metrics.registry.metrics();
+          res.writeHead(200, { "content-type": metrics.registry.contentType });
+          return res.end(text);
+        }
         default:
-          if (["/health", "/health/live", "/health/ready", "/rerank"].includes(path)) {
+          if (ROUTES.includes(path)) {
             throw new HttpError(405, "bad_request:rerank", `${req.method} is not allowed on ${path}`);
           }
           throw new HttpError(404, "not_found:rerank", `no route for ${route}`);
       }
     } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
+      if (!(error instanceof HttpError)) {
+        metrics.errors.inc({ route: label, code: "internal:rerank" });
+        throw error;
+      }
+      metrics.errors.inc({ route: label, code: error.code });
       if (error.status === 413) res.setHeader("connection", "close");
+      for (const [k, v] of Object.entries(error.headers)) res.setHeader(k, v);
       return reply(error.status, { error: { code: error.code, message: error.message } });
     }
   }
 
   return {
     server,
+    metrics,
     ready,
     listen: ({ port, host }) =>
       new Promise((resolve, reject) => {
@@ -162,7 +271,7 @@ export function createWorkerServer({
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
-      await Promise.race([queue.drain(), timer]);
+      await Promise.race([batcher ? batcher.drain() : Promise.resolve(), timer]);
       server.closeIdleConnections();
       await Promise.race([closed, timer]);
       server.closeAllConnections();
@@ -201,7 +310,12 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
     else chunks.push(chunk);
   }
   if (over) throw tooLarge();
-  const text = Buffer.concat(chunks).toString("utf8");
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new HttpError(400, "bad_request:rerank", "request body is not valid UTF-8; send JSON encoded as UTF-8");
+  }
   if (text.trim() === "") throw new HttpError(400, "bad_request:rerank", "request body is empty; send JSON");
   try {
     return JSON.parse(text);

@@ -11,7 +11,8 @@ const features = z.object({
   fusedRank: z.number().int().min(1),
 });
 
-export const rerankRequestSchema = z.object({
+/** The request schema with a given candidate limit (the worker's RERANK_MAX_CANDIDATES). */
+export const rerankRequestSchemaWith = (maxCandidates: number) => z.object({
   query: z.string("`query` must be a string").trim().min(1, "`query` must not be empty"),
   candidates: z
     .array(
@@ -23,11 +24,13 @@ export const rerankRequestSchema = z.object({
       "`candidates` must be an array",
     )
     .min(1, "`candidates` must not be empty")
-    .max(MAX_RERANK_CANDIDATES, `at most ${MAX_RERANK_CANDIDATES} candidates per request`),
+    .max(maxCandidates, `at most ${maxCandidates} candidates per request`),
   topN: z.number().int().min(1).optional(),
   model: z.string().min(1).optional(),
   termIdf: z.record(z.string(), z.number()).optional(),
 });
+
+export const rerankRequestSchema = rerankRequestSchemaWith(MAX_RERANK_CANDIDATES);
 
 export const rerankResponseSchema = z.object({
   model: z.object({ id: z.string(), version: z.string() }),
