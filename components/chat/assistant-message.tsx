@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { SearchResultRow } from "@/components/api-types";
 import { documentHref } from "@/components/format";
 import { Badge } from "@/components/ui/badge";
+import { langOf, sansFont } from "@/components/inspect/highlight";
 import { AnswerText } from "./answer-text";
 import type { AssistantContent, ChatMetadata } from "./message-types";
 
@@ -52,6 +53,8 @@ export function AssistantMessage({
       </div>
       <div
         className="whitespace-pre-wrap break-words text-[15px] leading-relaxed text-slate-900"
+        style={sansFont}
+        lang={langOf(text)}
         data-testid="answer-text"
       >
         {text ? (

@@ -7,6 +7,7 @@ import { describeFusion } from "@/components/format";
 import { byFusedRank, byRerankRank } from "@/components/rankings";
 import { Badge } from "@/components/ui/badge";
 import { Panel } from "@/components/ui/panel";
+import { highlightTerms, langOf, sansFont } from "./highlight";
 import { RankingTable, type RankingMode, type RowFocus } from "./ranking-table";
 import { TimingsBar } from "./timings-bar";
 import { useRun } from "./use-run";
@@ -32,6 +33,7 @@ function RunDetails({ run }: { run: RunRecord }) {
   const reranked = useMemo(() => byRerankRank(run.results), [run.results]);
   const answerIds = useMemo(() => new Set(run.answerChunkIds ?? []), [run.answerChunkIds]);
   const topN = run.params?.topN;
+  const terms = useMemo(() => highlightTerms(run.query), [run.query]);
 
   const onHover = (chunkId: number | null) => setFocus((f) => ({ ...f, hovered: chunkId }));
   const onSelect = (chunkId: number, source: RankingMode) => {
@@ -52,7 +54,7 @@ function RunDetails({ run }: { run: RunRecord }) {
     : 0;
 
   return (
-    <div className="flex flex-col gap-4">
+    <div className="flex flex-col gap-4" style={sansFont}>
       <div className="flex flex-col gap-1">
         <div className="flex flex-wrap items-center gap-2 text-xs text-slate-500">
           <Link href="/chat" className="hover:text-slate-900">
@@ -66,7 +68,7 @@ function RunDetails({ run }: { run: RunRecord }) {
           <span>·</span>
           <time dateTime={run.createdAt}>{new Date(run.createdAt).toLocaleString()}</time>
         </div>
-        <h1 className="text-lg font-semibold" data-testid="inspect-query">
+        <h1 className="text-lg font-semibold" data-testid="inspect-query" lang={langOf(run.query)}>
           “{run.query}”
         </h1>
         <div className="flex flex-wrap items-center gap-2">
@@ -144,6 +146,7 @@ function RunDetails({ run }: { run: RunRecord }) {
             expanded={expanded}
             onHover={onHover}
             onSelect={onSelect}
+            highlightTerms={terms}
           />
         </Panel>
         <Panel
@@ -161,6 +164,7 @@ function RunDetails({ run }: { run: RunRecord }) {
               expanded={expanded}
               onHover={onHover}
               onSelect={onSelect}
+              highlightTerms={terms}
             />
           ) : (
             <div className="px-4 py-10 text-center" data-testid="inspect-rerank-skipped">
@@ -176,7 +180,7 @@ function RunDetails({ run }: { run: RunRecord }) {
 
       {run.answer && (
         <Panel title="Answer" bodyClassName="px-3 py-2">
-          <p className="whitespace-pre-wrap text-slate-800" data-testid="inspect-answer">
+          <p className="whitespace-pre-wrap text-slate-800" data-testid="inspect-answer" lang={langOf(run.answer)}>
             {run.answer}
           </p>
         </Panel>

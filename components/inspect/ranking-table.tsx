@@ -5,6 +5,7 @@ import { Fragment, useEffect, useRef } from "react";
 import type { SearchResultRow } from "@/components/api-types";
 import { documentHref, formatRank, formatScore } from "@/components/format";
 import { Movement, movementOf } from "@/components/ui/movement";
+import { Highlighted, langOf, serifFont } from "./highlight";
 
 export type RankingMode = "fused" | "rerank";
 
@@ -24,6 +25,7 @@ export function RankingTable({
   expanded,
   onHover,
   onSelect,
+  highlightTerms = [],
 }: {
   mode: RankingMode;
   rows: SearchResultRow[];
@@ -34,6 +36,8 @@ export function RankingTable({
   expanded: Set<number>;
   onHover: (chunkId: number | null) => void;
   onSelect: (chunkId: number, source: RankingMode) => void;
+  /** Query words to highlight in expanded passages. */
+  highlightTerms?: string[];
 }) {
   const rowRefs = useRef(new Map<number, HTMLTableRowElement>());
 
@@ -134,7 +138,11 @@ export function RankingTable({
                     </span>
                     <span className="shrink-0 font-mono text-[10px] text-slate-400">#{row.chunkId}</span>
                   </div>
-                  {!isExpanded && <p className="truncate pl-4 text-slate-500">{row.text}</p>}
+                  {!isExpanded && (
+                    <p className="truncate pl-4 text-slate-500" lang={langOf(row.text)}>
+                      {row.text}
+                    </p>
+                  )}
                 </td>
                 {mode === "fused" ? (
                   <>
@@ -166,8 +174,13 @@ export function RankingTable({
                 <tr className={isSelected ? "bg-indigo-50/60" : ""} data-testid="inspect-row-text">
                   <td />
                   <td colSpan={colCount - 1} className="px-2 pb-2">
-                    <p className="whitespace-pre-wrap rounded border border-slate-200 bg-white p-2 font-serif text-[13px] leading-relaxed text-slate-800">
-                      {row.text}
+                    <p
+                      className="whitespace-pre-wrap break-words rounded border border-slate-200 bg-white p-2 text-[13px] leading-relaxed text-slate-800"
+                      style={serifFont}
+                      lang={langOf(row.text)}
+                      data-testid="inspect-passage-text"
+                    >
+                      <Highlighted text={row.text} terms={highlightTerms} />
                     </p>
                     <Link
                       href={documentHref(row.documentId, row.chunkId)}

@@ -60,15 +60,16 @@ export function extractiveAnswer(
     spans.forEach((span, i) => {
       const raw = passage.text.slice(span.start, span.end);
       const terms = new Set(contentTerms(raw));
-      if (wordTokens(raw).length < 3) return;
+      const length = sentenceLength(raw);
+      if (length < 3) return;
       // A chunk that starts mid-document may start mid-sentence (chunk overlap); a lower-case
       // opening marks such a fragment, and an unterminated last sentence may be cut off.
       let shape = 1;
       if (i === 0 && passage.charStart > 0 && /^[\p{Ll}]/u.test(raw)) shape *= 0.6;
-      const terminated = /[.!?]["')\]”’]*$/.test(raw);
+      const terminated = TERMINATED.test(raw);
       if (i === spans.length - 1 && !terminated) shape *= 0.8;
       // A short unterminated line is a heading or a label: it names the topic but rarely answers.
-      if (!terminated && wordTokens(raw).length < 8) shape *= 0.3;
+      if (!terminated && length < 8) shape *= 0.3;
       candidates.push({
         n: passage.n,
         chunkId: passage.chunkId,
@@ -129,7 +130,9 @@ export function extractiveAnswer(
   for (const c of picked) groupBest.set(c.n, Math.max(groupBest.get(c.n) ?? 0, c.score));
   picked.sort((a, b) => groupBest.get(b.n)! - groupBest.get(a.n)! || a.n - b.n || a.start - b.start);
 
-  const text = picked.map((c) => withCitation(c.text, c.n)).join(" ");
+  const text = picked
+    .map((c) => withCitation(c.text, c.n))
+    .reduce((out, s) => (out === "" ? s : `${out}${JA_END.test(out) && CJK_START.test(s) ? "" : " "}${s}`), "");
   const citedNs = new Set(picked.map((c) => c.n));
   return {
     found: true,
@@ -148,12 +151,31 @@ export function extractiveAnswer(
   };
 }
 
-/** "Text ends here." → "Text ends here [2]." */
+const CJK_CHAR = String.raw`\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー々〆`;
+const CJK_START = new RegExp(`^[${CJK_CHAR}「『（]`, "u");
+/** A Japanese sentence end, possibly inside closing brackets. */
+const JA_END = /[。！？][」』）]*$/u;
+const TERMINATED = /(?:[.!?]["')\]”’]*|[。！？][」』）]*)$/u;
+
+/** "Text ends here." → "Text ends here [2]."; 「…です。」→「…です[2]。」 (no space in Japanese). */
 function withCitation(sentence: string, n: number): string {
+  const ja = /^(.*?)([。！？]+[」』）]*)$/su.exec(sentence);
+  if (ja) return `${ja[1]}[${n}]${ja[2]}`;
   const m = /^(.*?)([.!?…]*["')\]”’]*)$/s.exec(sentence)!;
   const body = m[1];
+  if (!(m[2] && /[.!?…]/.test(m[2])) && new RegExp(`[${CJK_CHAR}」』）]$`, "u").test(body + m[2])) {
+    // An unterminated Japanese line (a heading or list item): cite it and close it Japanese-style.
+    return `${sentence}[${n}]。`;
+  }
   const tail = m[2] && /[.!?…]/.test(m[2]) ? m[2] : ".";
   return `${body} [${n}]${tail}`;
+}
+
+/** Length in words: Latin words, plus one word per two kana/kanji (Japanese words average about two characters). */
+function sentenceLength(raw: string): number {
+  const cjk = raw.match(new RegExp(`[${CJK_CHAR}]`, "gu"))?.length ?? 0;
+  const latin = wordTokens(raw.replace(new RegExp(`[${CJK_CHAR}]+`, "gu"), " ")).length;
+  return latin + Math.ceil(cjk / 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,11 +210,25 @@ const ABBREVIATIONS = new Set([
   "resp",
 ]);
 
-/** Sentence spans (trimmed) of a text: split after . ! ? before a capital/digit/quote, and at line breaks that start a new block. */
+// . ! ? (+ closing quotes), whitespace, then a capital, digit, opening quote or Japanese text.
+const LATIN_SENTENCE_END = new RegExp(`([.!?]+)["')\\]”’]*(?=\\s+["'(\\[“‘「]?[\\p{Lu}\\p{N}${CJK_CHAR}])`, "gu");
+
+/**
+ * Sentence spans (trimmed) of a text: split after . ! ? before a capital/digit/quote, after Japanese 。！？
+ * (and the closing brackets after them; no space follows them), and at line breaks that start a new block.
+ */
 export function splitSentences(text: string): { start: number; end: number }[] {
   const cuts: number[] = [];
+  // Japanese: 。！？ (several: ？！), closing brackets after them, end a sentence wherever more text follows;
+  // so do ASCII ! ? directly before Japanese text.
+  for (const m of text.matchAll(new RegExp(`(?:[。！？．｡]+|[!?]+(?=[${CJK_CHAR}]))[」』）】"”’]*(?=\\S)`, "gu"))) {
+    const end = m.index + m[0].length;
+    // 「…。」と言った: a quotation closed inside a sentence does not end it.
+    if (/[」』）"”’]$/u.test(m[0]) && /^(?:と|って)/u.test(text.slice(end))) continue;
+    cuts.push(end);
+  }
   // Sentence ends: punctuation (+ closing quotes/brackets), whitespace, then something that can start a sentence.
-  for (const m of text.matchAll(/([.!?]+)["')\]”’]*(?=\s+["'(\[“‘]?[\p{Lu}\p{N}])/gu)) {
+  for (const m of text.matchAll(LATIN_SENTENCE_END)) {
     const end = m.index + m[0].length;
     if (m[1] === ".") {
       const before = /([\p{L}.]+)\.$/u.exec(text.slice(Math.max(0, m.index - 12), m.index + 1));
@@ -222,15 +258,18 @@ export function splitSentences(text: string): { start: number; end: number }[] {
 }
 
 const MAX_SENTENCE_CHARS = 400;
+const CJK_LINE_BREAK = new RegExp(`([${CJK_CHAR}、。「」])[ \\t]*\\n[ \\t]*(?=[${CJK_CHAR}「])`, "gu");
 
 function cleanSentence(raw: string): string {
   let s = raw
     .replace(/^(?:#{1,6}|[-*•+]|\d+[.)])\s+/, "")
+    // A line break inside Japanese prose joins without a space (Japanese does not space words).
+    .replace(CJK_LINE_BREAK, "$1")
     .replace(/\s+/g, " ")
     .trim();
   if (s.length > MAX_SENTENCE_CHARS) {
     const cut = s.lastIndexOf(" ", MAX_SENTENCE_CHARS);
-    s = `${s.slice(0, cut > 0 ? cut : MAX_SENTENCE_CHARS)}…`;
+    s = `${s.slice(0, cut > MAX_SENTENCE_CHARS / 2 ? cut : MAX_SENTENCE_CHARS)}…`;
   }
   return s;
 }
@@ -260,11 +299,59 @@ function stem(word: string): string {
   return word;
 }
 
-/** Query-matching terms of a text: word tokens, stopwords dropped, lightly stemmed. */
+// Japanese function words and question frames the word segmenter returns (hiragana words of one or two
+// characters are dropped anyway).
+const JA_STOPWORDS = new Set(
+  (
+    "何 誰 です ます でした ました ですか ますか ください について として における による によって という " +
+    "ている ていた ていま られる される する した して します しない できる ある いる なる なぜ どう どの " +
+    "どのように どんな いつ どこ だれ なに これ それ あれ この その あの こと もの ため よう など また および"
+  ).split(" "),
+);
+const JA_RUN = new RegExp(`[${CJK_CHAR}]+`, "gu");
+const HAN = /\p{Script=Han}/u;
+const HAN_OR_KATAKANA = /[\p{Script=Han}\p{Script=Katakana}]/u;
+const KATAKANA_WORD = /[\p{Script=Katakana}ー]{2,}/gu;
+const HIRAGANA_ONLY = /^[\p{Script=Hiragana}ー]+$/u;
+let jaSegmenter: Intl.Segmenter | undefined;
+
+/**
+ * Query-matching terms of a text. Latin (and other spaced-script) words: word tokens, stopwords dropped,
+ * lightly stemmed. Runs of kanji/kana: the words `Intl.Segmenter("ja")` finds (function words dropped)
+ * plus character bigrams that contain a kanji or katakana, so compounds the segmenter splits still meet.
+ */
 export function contentTerms(text: string): string[] {
+  const normalized = text.normalize("NFKC").toLowerCase();
+  if (!new RegExp(`[${CJK_CHAR}]`, "u").test(normalized)) return latinTerms(normalized);
+  const terms = latinTerms(normalized.replace(JA_RUN, " "));
+  for (const [run] of normalized.matchAll(JA_RUN)) terms.push(...japaneseTerms(run));
+  return terms;
+}
+
+function latinTerms(text: string): string[] {
   return wordTokens(text)
     .filter((w) => !STOPWORDS.has(w))
     .map(stem);
+}
+
+function japaneseTerms(run: string): string[] {
+  jaSegmenter ??= new Intl.Segmenter("ja", { granularity: "word" });
+  const terms: string[] = [];
+  for (const { segment, isWordLike } of jaSegmenter.segment(run)) {
+    if (!isWordLike || JA_STOPWORDS.has(segment)) continue;
+    const chars = [...segment];
+    if (chars.length === 1 ? HAN.test(segment) : !HIRAGANA_ONLY.test(segment) || chars.length >= 3) {
+      terms.push(segment);
+    }
+  }
+  // Katakana words (loanwords) whole, even where the segmenter splits them: リランカー.
+  for (const [word] of run.matchAll(KATAKANA_WORD)) terms.push(word);
+  const chars = [...run];
+  for (let i = 0; i + 1 < chars.length; i++) {
+    const bigram = chars[i] + chars[i + 1];
+    if (HAN_OR_KATAKANA.test(bigram)) terms.push(bigram);
+  }
+  return terms;
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { buildSystemPrompt, llmConfigFrom } from "./llm";
+import { buildSystemPrompt, llmConfigFrom, questionLanguage } from "./llm";
 import { citationsFromText, passagesFromResults } from "./types";
 import { searchResponse } from "./search-response.mock";
 
@@ -57,5 +57,21 @@ describe("llmConfigFrom", () => {
         LLM_API_KEY: "k",
       }),
     ).toEqual({ baseURL: "http://x/v1", model: "m", apiKey: "k" });
+  });
+});
+
+describe("buildSystemPrompt and the question's language", () => {
+  it("asks for the answer in the question's language, naming Japanese for a Japanese question", () => {
+    const ja = buildSystemPrompt(passages, { query: "リランカーは何をしますか？" });
+    expect(ja).toMatch(/Answer in the language of the question/);
+    expect(ja).toContain("The question is written in Japanese; answer in Japanese.");
+    // The not-found reply stays the exact sentence the app recognises.
+    expect(ja).toContain('"I could not find this in your documents."');
+
+    const en = buildSystemPrompt(passages, { query: "What does the reranker do?" });
+    expect(en).toMatch(/Answer in the language of the question/);
+    expect(en).not.toContain("written in Japanese");
+    expect(questionLanguage("RankLensのBM25とは？")).toBe("Japanese");
+    expect(questionLanguage("How does BM25 work?")).toBeNull();
   });
 });

@@ -32,9 +32,12 @@ const enum Break {
   Paragraph = 4,
 }
 
-const SENTENCE_END = /^[.!?…。！？]$/u;
-const FULLWIDTH_SENTENCE_END = /^[。！？]$/u;
-const CLOSER = /^["'”’»)\]」』]$/u;
+const SENTENCE_END = /^[.!?…。！？．｡]$/u;
+// Japanese sentence ends: no space follows them, so they end a sentence on their own.
+const FULLWIDTH_SENTENCE_END = /^[。！？．｡]$/u;
+const CLOSER = /^["'”’»)\]」』）】〉》〕＂＇]$/u;
+// Half-width ! ? in Japanese text, directly followed by kana or kanji, end a sentence too: 「本当!次は…」
+const CJK_START = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}「『（【]/u;
 
 export function validateChunkOptions({ size = DEFAULT_CHUNK_SIZE, overlap = DEFAULT_CHUNK_OVERLAP }: ChunkOptions) {
   if (!Number.isInteger(size) || size < CHUNK_SIZE_MIN || size > CHUNK_SIZE_MAX) {
@@ -81,8 +84,12 @@ function breakBefore(text: string, tokens: TokenSpan[], i: number): Break {
     if (newlines >= 2) return Break.Paragraph;
     if (newlines === 1) return Break.Line;
   }
-  if (endsSentence(text, tokens, i - 1) && (gap.length > 0 || isFullwidthEnd(text, tokens, i - 1))) {
-    return Break.Sentence;
+  if (endsSentence(text, tokens, i - 1)) {
+    if (gap.length > 0) return Break.Sentence;
+    // 。」 stays together: a closing bracket right after the terminator belongs to the sentence.
+    if (CLOSER.test(tokenText(text, tokens[i]))) return Break.None;
+    if (isFullwidthEnd(text, tokens, i - 1)) return Break.Sentence;
+    if (CJK_START.test(tokenText(text, tokens[i]))) return Break.Sentence;
   }
   return gap.length > 0 ? Break.Word : Break.None;
 }
@@ -97,20 +104,21 @@ function tokenText(text: string, t: TokenSpan) {
   return text.slice(t.start, t.end);
 }
 
+/** The terminator a sentence ends with at token `last`, looking back over closing quotes/brackets; -1 if none. */
+function terminatorOf(text: string, tokens: TokenSpan[], last: number): number {
+  let k = last;
+  // Closing quotes or brackets right after the terminator: `He said "no." Then…`, 「はい。」』
+  while (k > 0 && CLOSER.test(tokenText(text, tokens[k])) && tokens[k - 1].end === tokens[k].start) k--;
+  return SENTENCE_END.test(tokenText(text, tokens[k])) ? k : -1;
+}
+
 function endsSentence(text: string, tokens: TokenSpan[], last: number): boolean {
-  const t = tokenText(text, tokens[last]);
-  if (SENTENCE_END.test(t)) return true;
-  // A closing quote or bracket right after the terminator: `He said "no." Then…`
-  return (
-    CLOSER.test(t) &&
-    last > 0 &&
-    tokens[last - 1].end === tokens[last].start &&
-    SENTENCE_END.test(tokenText(text, tokens[last - 1]))
-  );
+  return terminatorOf(text, tokens, last) >= 0;
 }
 
 function isFullwidthEnd(text: string, tokens: TokenSpan[], last: number) {
-  return FULLWIDTH_SENTENCE_END.test(tokenText(text, tokens[last]));
+  const k = terminatorOf(text, tokens, last);
+  return k >= 0 && FULLWIDTH_SENTENCE_END.test(tokenText(text, tokens[k]));
 }
 
 /** The latest gap of the strongest kind in (after, limit]; `limit` itself is a gap since limit < n. */

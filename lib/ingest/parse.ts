@@ -26,7 +26,7 @@ export function parseDocument({ name, type, bytes }: ParseInput): ParsedDocument
     );
   }
   if (bytes.length === 0) throw new IngestError(`"${name}" is empty.`);
-  const source = decodeUtf8(name, bytes);
+  const source = decodeText(name, bytes, kind);
   if (source.trim() === "") throw new IngestError(`"${name}" is empty (it contains only whitespace).`);
 
   const raw = kind === "html" ? htmlToText(source) : kind === "markdown" ? markdownToText(source) : source;
@@ -35,18 +35,105 @@ export function parseDocument({ name, type, bytes }: ParseInput): ParsedDocument
   return { kind, text };
 }
 
-function decodeUtf8(name: string, bytes: Uint8Array): string {
+const JAPANESE_ENCODINGS = ["shift_jis", "euc-jp"] as const;
+type JapaneseEncoding = (typeof JAPANESE_ENCODINGS)[number];
+const ENCODING_NAME: Record<JapaneseEncoding, string> = { shift_jis: "Shift_JIS", "euc-jp": "EUC-JP" };
+const TRIED = "tried UTF-8, Shift_JIS and EUC-JP";
+
+/**
+ * The text of an upload: strict UTF-8 first; then an HTML `<meta charset>` naming Shift_JIS or EUC-JP is
+ * honoured; otherwise non-UTF-8 bytes are decoded strictly as Shift_JIS and as EUC-JP, and the decoding
+ * that yields Japanese (kana, kanji, Japanese punctuation) is kept. Anything else is rejected with a
+ * message naming the encodings tried.
+ */
+export function decodeText(name: string, bytes: Uint8Array, kind?: DocumentKind): string {
   if (bytes.includes(0)) {
     throw new IngestError(
       `"${name}" looks like a binary file (it contains NUL bytes); upload plain text, Markdown or HTML.`,
     );
   }
-  try {
-    // fatal: invalid sequences throw instead of becoming U+FFFD; a leading BOM is stripped.
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new IngestError(`"${name}" is not valid UTF-8 text; save it as UTF-8 and upload it again.`);
+  // fatal: invalid sequences throw instead of becoming U+FFFD; a leading BOM is stripped. Japanese text
+  // in Shift_JIS or EUC-JP is practically never valid UTF-8, so valid UTF-8 wins over a declaration.
+  const utf8 = decodeStrict("utf-8", bytes);
+  if (utf8 !== null) return utf8;
+  const declared = kind === "html" ? declaredHtmlCharset(bytes) : null;
+  if (declared) {
+    const text = decodeStrict(declared, bytes);
+    if (text !== null) return text;
+    throw new IngestError(
+      `"${name}" declares the ${ENCODING_NAME[declared]} charset but is not valid ${ENCODING_NAME[declared]} (nor UTF-8); save it as UTF-8 and upload it again.`,
+    );
   }
+
+  const candidates = JAPANESE_ENCODINGS.flatMap((encoding) => {
+    const text = decodeStrict(encoding, bytes);
+    return text === null ? [] : [{ encoding, text, score: japaneseScore(text) }];
+  }).filter((c) => c.score.plausible);
+  candidates.sort((a, b) => b.score.value - a.score.value);
+  if (candidates.length === 0) {
+    throw new IngestError(
+      `"${name}" is not valid UTF-8 text, nor Japanese text in Shift_JIS or EUC-JP (${TRIED}); save it as UTF-8 and upload it again.`,
+    );
+  }
+  if (candidates.length > 1 && candidates[0].score.value - candidates[1].score.value < 0.1) {
+    throw new IngestError(
+      `"${name}" is not valid UTF-8 text, and its encoding is ambiguous: it reads as both Shift_JIS and EUC-JP (${TRIED}); save it as UTF-8 and upload it again.`,
+    );
+  }
+  return candidates[0].text;
+}
+
+function decodeStrict(encoding: string, bytes: Uint8Array): string | null {
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Shift_JIS or EUC-JP when the first 1024 bytes declare it (`<meta charset>` or http-equiv content). */
+export function declaredHtmlCharset(bytes: Uint8Array): JapaneseEncoding | null {
+  // The head is ASCII in every one of these encodings, so a Latin-1 view of it is enough to find the tag.
+  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 1024));
+  const m = /<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([\w.:-]+)/i.exec(head);
+  if (!m) return null;
+  let encoding: string;
+  try {
+    // The WHATWG label table: sjis, windows-31j, x-sjis, ms932… → shift_jis; x-euc-jp → euc-jp.
+    encoding = new TextDecoder(m[1].toLowerCase()).encoding;
+  } catch {
+    return null;
+  }
+  return (JAPANESE_ENCODINGS as readonly string[]).includes(encoding) ? (encoding as JapaneseEncoding) : null;
+}
+
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}\u30fc]/u;
+const HALFWIDTH_KANA = /[\uff61-\uff9f]/u;
+const JAPANESE = /[\p{Script=Han}\u3000-\u303f\uff01-\uff5e\u30fb]/u;
+// JIS X 0208 row 1–2 symbols (※ → ○ ① ℃ ─ …): neither for nor against Japanese.
+const NEUTRAL = /[\u00a7\u00a8\u00b0\u00b1\u00b4\u00b6\u00d7\u00f7\u2010-\u2312\u2460-\u27bf\uffe0-\uffe5]/u;
+
+/**
+ * How Japanese a decoding looks: the share of its non-ASCII characters that are kana, kanji or Japanese
+ * punctuation, with kana weighing most (a wrong decoding of Japanese bytes gives half-width kana, private
+ * use characters, rare kanji or other scripts; it practically never gives hiragana).
+ */
+function japaneseScore(text: string): { plausible: boolean; value: number } {
+  let kana = 0;
+  let japanese = 0;
+  let other = 0;
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x80) continue;
+    if (HALFWIDTH_KANA.test(ch)) other++;
+    else if (KANA.test(ch)) kana++;
+    else if (JAPANESE.test(ch)) japanese++;
+    else if (!NEUTRAL.test(ch)) other++;
+  }
+  const counted = kana + japanese + other;
+  if (counted === 0) return { plausible: false, value: 0 };
+  const good = (kana + japanese) / counted;
+  return { plausible: good >= 0.9, value: good + 0.5 * (kana / counted) };
 }
 
 /** Unix newlines, no trailing spaces, at most one blank line in a row, no leading/trailing blank lines. */
