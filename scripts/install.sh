@@ -20,14 +20,19 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  if [ ! -x /usr/bin/chromium ]; then
+  # Chromium for the browser tests, and fonts so that Japanese text renders (not as tofu boxes).
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+  dpkg -s fonts-liberation >/dev/null 2>&1 || missing+=(fonts-liberation)
+  if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
-      log "Chromium is missing: run 'apt-get install -y chromium' as root."
+      log "missing ${missing[*]}: run 'apt-get install -y ${missing[*]}' as root."
       exit 1
     fi
-    log "installing Debian's chromium for the browser tests"
+    log "installing ${missing[*]} for the browser tests"
     apt-get -o DPkg::Lock::Timeout=900 update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
 fi
 
