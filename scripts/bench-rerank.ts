@@ -1,68 +1,169 @@
-// npm run bench:rerank [-- --n 100 --url http://127.0.0.1:3001]
-// Reranker latency for batches of k candidates (SciFact abstracts as passages): the model in-process,
-// and, with --url, the worker over HTTP (queue + compute + transport). Writes JSON under .bench/.
+// npm run bench:rerank -- [--url http://127.0.0.1:3001] [--out file.json] [--n 40]
+// 45 candidates of ~400 words per request at concurrency 1, 4, 16, 64: through the batching worker
+// over HTTP (started here on a free port unless --url), and through a "naive" in-process client that
+// runs one (query, passage) pair per session call. Prints a table and writes JSON
+// { results: [{ client, model, concurrency, candidates, p50Ms, p95Ms, p99Ms, pairsPerSec }], limit }.
+import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { env } from "@/lib/env";
-import { documentText, loadBeir } from "@/lib/eval/beir";
-import { percentile } from "@/lib/eval/metrics";
-import { progressBar } from "@/lib/eval/progress";
 import { loadStarterReranker } from "@/lib/models/starter";
+import { DIMENSION, KERNEL_MUS } from "@/lib/models/starter/spec";
 import type { RerankRequest } from "@/lib/models/types";
+import { wordTokens } from "@/lib/models/word-tokens";
 import { createRerankClient } from "@/lib/rerank/client";
 
-async function main() {
-  const { values } = parseArgs({
-    options: {
-      n: { type: "string", default: "100" },
-      url: { type: "string" },
-      dataset: { type: "string", default: "../shared/datasets/scifact" },
-    },
-  });
-  const n = Number(values.n);
-  const dataset = await loadBeir(values.dataset!);
-  const reranker = await loadStarterReranker(env.MODELS_DIR, {
-    executionProviders: env.RERANKER_EXECUTION_PROVIDERS,
-    threads: env.RERANKER_THREADS || undefined,
-  });
-  await reranker.warmUp();
-  const client = values.url ? createRerankClient({ url: values.url, deadlineMs: 60_000 }) : null;
-  const request = (i: number, k: number): RerankRequest => ({
-    query: dataset.queries[i % dataset.queries.length].text,
-    candidates: Array.from({ length: k }, (_, j) => {
-      const d = dataset.corpus[(i * 131 + j * 17) % dataset.corpus.length];
-      return { id: d.id, text: documentText(d), features: { bm25Score: 10 - j / 10, vectorScore: 0.5, fusedRank: j + 1 } };
-    }),
-  });
-  const rows: Record<string, unknown>[] = [];
-  for (const k of [10, 45, 100]) {
-    for (const path of client ? ["in-process", "worker-http"] : ["in-process"]) {
-      const times: number[] = [];
-      const bar = progressBar(`${path} k=${k}`, n);
-      for (let i = 0; i < n; i++) {
+const CANDIDATES = 45;
+const WORDS = 400;
+const CONCURRENCY = [1, 4, 16, 64];
+const VOCAB =
+  "the immune system vaccine antibody cell protein gene retrieval ranking query passage model kernel train coast station river mountain city energy market policy climate water school data network signal".split(" ");
+
+function text(seed: number, words: number): string {
+  let x = seed * 2654435761;
+  const out: string[] = [];
+  for (let i = 0; i < words; i++) {
+    x = (Math.imul(x ^ (x >>> 15), 2246822519) + i) | 0;
+    out.push(VOCAB[Math.abs(x) % VOCAB.length]);
+  }
+  return out.join(" ");
+}
+
+const request = (i: number): RerankRequest => ({
+  query: text(1000 + i, 8),
+  candidates: Array.from({ length: CANDIDATES }, (_, j) => ({
+    id: String(j),
+    text: text(i * 97 + j, WORDS),
+    features: { bm25Score: 20 - j / 3, vectorScore: 0.5, fusedRank: j + 1 },
+  })),
+});
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+async function load(concurrency: number, total: number, call: (i: number) => Promise<void>) {
+  const times: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
         const t0 = performance.now();
-        if (path === "in-process") await reranker.rerank(request(i, k));
-        else {
-          const r = await client!.rerank(request(i, k));
-          if (!r.ok) throw new Error(r.reason);
-        }
+        await call(i);
         times.push(performance.now() - t0);
-        bar.tick();
       }
-      bar.done();
-      rows.push({ path, k, n, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) });
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { p50Ms: pct(times, 50), p95Ms: pct(times, 95), p99Ms: pct(times, 99), pairsPerSec: (total * CANDIDATES) / seconds };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Single-threaded float32 multiply-add rate of a tight JS loop (Math.fround keeps float32 semantics). */
+function measurePeakFlops(): number {
+  const n = 4096;
+  const a = new Float32Array(n).map((_, i) => (i % 7) / 7);
+  const b = new Float32Array(n).map((_, i) => (i % 5) / 5);
+  let best = 0;
+  for (let rep = 0; rep < 5; rep++) {
+    const t0 = performance.now();
+    let acc = 0;
+    const iters = 2000;
+    for (let k = 0; k < iters; k++) for (let i = 0; i < n; i++) acc = Math.fround(acc + a[i] * b[i]);
+    const s = (performance.now() - t0) / 1000;
+    if (acc === -1) console.log(acc);
+    best = Math.max(best, (2 * n * iters) / s);
+  }
+  return best;
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { url: { type: "string" }, out: { type: "string" }, n: { type: "string", default: "40" } } });
+  const perLevel = Number(values.n);
+  let url = values.url;
+  let stopWorker: (() => Promise<void>) | null = null;
+  if (!url) {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const child = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], {
+      env: { ...process.env, WORKER_PORT: String(port), WORKER_HOST: "127.0.0.1" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    stopWorker = () => new Promise((r) => (child.once("exit", () => r()), child.kill("SIGTERM")));
+    for (let i = 0; i < 600; i++) {
+      if (await fetch(`${url}/health/ready`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
-  console.log(`\nreranker ${reranker.info.id}@${reranker.info.version} on ${reranker.executionProvider}`);
-  console.log("| path | k | P50 ms | P95 ms | P99 ms |\n|---|---|---|---|---|");
-  for (const r of rows) {
-    const f = (x: unknown) => (x as number).toFixed(1);
-    console.log(`| ${r.path} | ${r.k} | ${f(r.p50)} | ${f(r.p95)} | ${f(r.p99)} |`);
+  try {
+    const health = (await (await fetch(`${url}/health`)).json()) as { model: { id: string; version: string } };
+    const model = `${health.model.id}@${health.model.version}`;
+    const client = createRerankClient({ url, deadlineMs: 120_000 });
+    const starter = await loadStarterReranker(env.MODELS_DIR, {
+      executionProviders: env.RERANKER_EXECUTION_PROVIDERS,
+      threads: env.RERANKER_THREADS || undefined,
+    });
+    await starter.warmUp();
+    const results: Record<string, unknown>[] = [];
+    for (const concurrency of CONCURRENCY) {
+      const total = Math.max(perLevel, concurrency * 3);
+      await load(concurrency, concurrency, async (i) => void (await client.rerank(request(i)))); // warm
+      const batched = await load(concurrency, total, async (i) => {
+        const o = await client.rerank(request(i));
+        if (!o.ok) throw new Error(o.reason);
+      });
+      results.push({ client: "batched", model, concurrency, candidates: CANDIDATES, ...batched });
+      // Naive: one pair per session call, in-process (no HTTP), requests interleaved on the event loop.
+      const naive = await load(concurrency, Math.max(8, Math.min(total, concurrency * 2)), async (i) => {
+        const r = request(i);
+        for (const c of r.candidates) await starter.rerank({ query: r.query, candidates: [c] });
+      });
+      results.push({ client: "naive", model, concurrency, candidates: CANDIDATES, ...naive });
+      console.error(`concurrency ${concurrency} done`);
+    }
+    // Dominant ops per pair: the q×p×100 cosine matmul (multiply-add = 2 flops) and the 11 RBF
+    // kernels over the q×p similarity matrix (subtract, square, scale, exp ≈ 4 flops + sum = 5).
+    const q = wordTokens(request(0).query).length;
+    const p = Math.min(WORDS, 512 - q);
+    const flopsPerPair = q * p * DIMENSION * 2 + q * p * KERNEL_MUS.length * 5;
+    const peakFlops = measurePeakFlops();
+    const best = Math.max(...results.filter((r) => r.client === "batched").map((r) => r.pairsPerSec as number));
+    const limit = {
+      flopsPerPair,
+      peakFlops,
+      peakMethod: "single-threaded Float32Array multiply-add loop in JS",
+      efficiency: (best * flopsPerPair) / peakFlops,
+    };
+    console.log(`\nreranker ${model}, ${CANDIDATES} candidates × ~${WORDS} words, query ${q} words`);
+    console.log("| client | concurrency | P50 ms | P95 ms | P99 ms | pairs/s |\n|---|---|---|---|---|---|");
+    for (const r of results) {
+      const f = (x: unknown) => (x as number).toFixed(1);
+      console.log(`| ${r.client} | ${r.concurrency} | ${f(r.p50Ms)} | ${f(r.p95Ms)} | ${f(r.p99Ms)} | ${(r.pairsPerSec as number).toFixed(0)} |`);
+    }
+    console.log(
+      `\nlimit: ${(flopsPerPair / 1e6).toFixed(2)} MFLOP/pair, peak ${(peakFlops / 1e9).toFixed(2)} GFLOP/s (${limit.peakMethod}), best batched efficiency ${(limit.efficiency * 100).toFixed(1)}%`,
+    );
+    const out = values.out ?? `.bench/rerank-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
+    await mkdir(path.dirname(out), { recursive: true });
+    await writeFile(out, `${JSON.stringify({ results, limit }, null, 2)}\n`);
+    console.log(`bench: wrote ${out}`);
+  } finally {
+    await stopWorker?.();
   }
-  await mkdir(".bench", { recursive: true });
-  const file = `.bench/rerank-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-  await writeFile(file, `${JSON.stringify({ model: reranker.info, executionProvider: reranker.executionProvider, rows }, null, 2)}\n`);
-  console.log(`bench: wrote ${file}`);
 }
 
 main().catch((e) => {

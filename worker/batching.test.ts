@@ -20,7 +20,7 @@ const post = (url: string, path: string, body: unknown, headers: Record<string, 
   fetch(`${url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body: typeof body === "string" || body instanceof Uint8Array ? (body as unknown as BodyInit) : JSON.stringify(body),
   });
 
 const request = (i: number) => ({

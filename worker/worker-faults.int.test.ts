@@ -55,7 +55,7 @@ const post = (route: string, body: unknown) =>
   fetch(`${url}${route}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body: typeof body === "string" || body instanceof Uint8Array ? (body as unknown as BodyInit) : JSON.stringify(body),
   });
 
 const passages = [
