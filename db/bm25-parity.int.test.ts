@@ -4,6 +4,8 @@ import { Bm25Index } from "@/lib/retrieval/bm25-reference";
 import { openDb, type OpenedDb } from "./index";
 import { analyzeEnglish, searchBm25, searchDense } from "./queries/retrieval";
 import { FIXTURE_QUERIES, seededVector } from "./fixtures/corpus";
+import { JAPANESE_DOCUMENTS, JAPANESE_QUERIES } from "./fixtures/japanese";
+import { analyzeLexical } from "./queries/lexical";
 import { ingestFixture, openFreshPostgres, testDatabaseUrl, type IngestedFixture } from "./testing";
 
 describe("BM25 parity: PGlite vs PostgreSQL vs reference", () => {
@@ -66,5 +68,25 @@ describe("BM25 parity: PGlite vs PostgreSQL vs reference", () => {
       `fixture query times (median ms): bm25 PGlite ${median(timings.lite)}, PostgreSQL ${median(timings.pg)}; ` +
         `dense PGlite ${median(dense.lite)}, PostgreSQL ${median(dense.pg)}`,
     );
+  });
+
+  it("Japanese and mixed text: same postings, top-k and scores (within 1e-4) on both", async () => {
+    const [jl, jp] = await Promise.all([openDb({ memory: true }), openFreshPostgres(testDatabaseUrl())]);
+    try {
+      const fl = await ingestFixture(jl.db, JAPANESE_DOCUMENTS);
+      const fp = await ingestFixture(jp.db, JAPANESE_DOCUMENTS);
+      expect(fp.chunks.map((c) => c.chunkId)).toEqual(fl.chunks.map((c) => c.chunkId));
+      const texts = [...fl.chunks.map((c) => c.text), ...JAPANESE_QUERIES];
+      expect(await analyzeLexical({ db: jp.db, texts })).toEqual(await analyzeLexical({ db: jl.db, texts }));
+      for (const query of JAPANESE_QUERIES) {
+        const a = await searchBm25({ db: jl.db, query, k: 45 });
+        const b = await searchBm25({ db: jp.db, query, k: 45 });
+        expect(a.map((r) => r.chunkId)).toEqual(b.map((r) => r.chunkId));
+        a.forEach((r, i) => expect(Math.abs(r.score - b[i].score)).toBeLessThan(1e-4));
+      }
+    } finally {
+      await jl.close();
+      await jp.close();
+    }
   });
 });

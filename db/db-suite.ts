@@ -22,6 +22,9 @@ import { analyzeEnglish, getChunksByIds, getTermIdf, searchBm25, searchDense } f
 import { getRetrievalRunById, saveRetrievalRun, setRunAnswer, type RunRecord } from "./queries/runs";
 import { chunks, chunkTerms, ingestJobs } from "./schema";
 import { cosine, FIXTURE_QUERIES, seededVector } from "./fixtures/corpus";
+import { JAPANESE_DOCUMENTS, JAPANESE_QUERIES } from "./fixtures/japanese";
+import { analyzeLexical } from "./queries/lexical";
+import { decodeJapaneseTerm, encodeJapaneseTerm } from "@/lib/text/analyze";
 import { ingestFixture, type IngestedFixture } from "./testing";
 import { queryRows } from "./queries/sql";
 
@@ -368,6 +371,88 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
       });
       expect(await getRetrievalRunById({ db, id: "not-a-uuid" })).toBeNull();
       expect(await getRetrievalRunById({ db, id: "00000000-0000-0000-0000-000000000000" })).toBeNull();
+    });
+  });
+
+  describe(`${label}: Japanese and mixed Japanese/English text`, () => {
+    let opened: OpenedDb;
+    let db: Db;
+    let fixture: IngestedFixture;
+    const chunkOf = (prefix: string) => fixture.chunks.find((c) => c.text.startsWith(prefix))!.chunkId;
+
+    beforeAll(async () => {
+      opened = await open();
+      db = opened.db;
+      fixture = await ingestFixture(db, JAPANESE_DOCUMENTS);
+    });
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    // The postings as stored, read back from chunk_terms.
+    async function storedReference(): Promise<Bm25Index> {
+      const rows = await queryRows<{ chunk_id: unknown; term: string; tf: unknown }>(
+        db,
+        sql`SELECT chunk_id, term, tf FROM chunk_terms`,
+      );
+      const byChunk = new Map<number, Record<string, number>>(fixture.chunks.map((c) => [c.chunkId, {}]));
+      for (const r of rows) byChunk.get(Number(r.chunk_id))![r.term] = Number(r.tf);
+      return new Bm25Index([...byChunk].map(([id, terms]) => ({ id, terms })));
+    }
+
+    it("stores encoded Japanese terms next to english lexemes, as analyzeLexical computes them", async () => {
+      const analysed = await analyzeLexical({ db, texts: fixture.chunks.map((c) => c.text) });
+      const reference = await storedReference();
+      const rows = await db.select({ id: chunks.id, lexemeCount: chunks.lexemeCount }).from(chunks);
+      const lengths = new Map(rows.map((r) => [r.id, r.lexemeCount]));
+      fixture.chunks.forEach((c, i) => {
+        expect(reference.search(Object.keys(analysed[i])).map((r) => r.chunkId)).toContain(c.chunkId);
+        expect(lengths.get(c.chunkId)).toBe(Object.values(analysed[i]).reduce((s, n) => s + n, 0));
+      });
+      const rag = analysed[fixture.chunks.findIndex((c) => c.text.startsWith("LangGraph"))];
+      expect(rag).toHaveProperty("langgraph");
+      expect(rag).toHaveProperty("rag");
+      const decoded = Object.keys(rag).flatMap((l) => decodeJapaneseTerm(l) ?? []);
+      expect(decoded).toEqual(expect.arrayContaining(["らんきんぐ", "構築", "検索"]));
+      // Every lexeme is english or an encoded Japanese term; no raw Japanese reaches the index.
+      const all = await queryRows<{ term: string }>(db, sql`SELECT DISTINCT term FROM chunk_terms`);
+      expect(all.filter((r) => /[^\x00-\x7f]/.test(r.term))).toEqual([]);
+    });
+
+    it("searchBm25 finds the right chunk for Japanese queries and equals the reference on stored terms", async () => {
+      const reference = await storedReference();
+      for (const query of JAPANESE_QUERIES) {
+        const [terms] = await analyzeLexical({ db, texts: [query] });
+        for (const params of [{ k: 45 }, { k: 3 }, { k: 10, k1: 1.2, b: 0.75 }]) {
+          const got = await searchBm25({ db, query, ...params });
+          const want = reference.search(Object.keys(terms), params);
+          expect(got.map((r) => r.chunkId)).toEqual(want.map((r) => r.chunkId));
+          got.forEach((r, i) => expect(Math.abs(r.score - want[i].score)).toBeLessThan(1e-9));
+        }
+      }
+      const top = async (query: string) => (await searchBm25({ db, query, k: 1 }))[0]?.chunkId;
+      expect(await top("LangGraphでリランキング付きRAGを構築する方法は?")).toBe(chunkOf("LangGraph"));
+      expect(await top("梅雨がないのはどこか")).toBe(chunkOf("梅雨"));
+      expect(await top("日本の首都")).toBe(chunkOf("東京都"));
+      // Width and kana variants meet: half-width katakana in the document, full-width in the query …
+      expect(await top("クロスエンコーダ")).toBe(chunkOf("リランキングには"));
+      // … and hiragana in the document, katakana (half-width) in the query.
+      expect(await top("ｶﾀｶﾅ")).toBe(chunkOf("かたかな"));
+      expect(await top("HNSWでベクトル検索")).toBe(chunkOf("ベクトル"));
+      expect(await top("rank fusion")).toBe(chunkOf("Reciprocal"));
+    });
+
+    it("getTermIdf maps a Japanese word to its encoded term", async () => {
+      const reference = await storedReference();
+      const idf = await getTermIdf({ db, words: ["構築", "カタ", "検索", "fusion", "猫"] });
+      expect(idf["構築"]).toBeCloseTo(reference.idf(encodeJapaneseTerm("構築")), 12);
+      // Katakana folds to hiragana: the bigram かた of the document written in hiragana.
+      expect(idf["カタ"]).toBeCloseTo(reference.idf(encodeJapaneseTerm("かた")), 12);
+      expect(idf["カタ"]).toBeGreaterThan(0);
+      expect(idf["検索"]).toBeCloseTo(reference.idf(encodeJapaneseTerm("検索")), 12);
+      expect(idf["検索"]).toBeLessThan(idf["構築"]); // in four chunks, against one
+      expect(idf.fusion).toBeCloseTo(reference.idf("fusion"), 12);
+      expect(idf["猫"]).toBeCloseTo(Math.log(1 + (reference.size + 0.5) / 0.5), 12);
     });
   });
 }

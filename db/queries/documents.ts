@@ -2,6 +2,7 @@ import os from "node:os";
 import { randomUUID } from "node:crypto";
 import { asc, desc, eq, sql } from "drizzle-orm";
 import { chunks, documents, EMBEDDING_DIM, ingestJobs, type DocumentStatus } from "../schema";
+import { lexicalTsvector } from "./lexical";
 import { num, queryRows, type Executor } from "./sql";
 
 export type DocumentSummary = {
@@ -271,15 +272,16 @@ export async function completeIngest({
           charEnd: c.charEnd,
           tokenCount: c.tokenCount,
           embedding: Array.from(c.embedding),
+          lexical: lexicalTsvector(c.text),
         })),
       );
     }
-    // The one lexical analysis both databases share: postings straight from to_tsvector.
+    // The one lexical analysis both databases share: postings straight from the stored tsvector.
     await tx.execute(sql`
       INSERT INTO chunk_terms (chunk_id, term, tf, doc_len)
       SELECT id, lexeme, tf, sum(tf) OVER (PARTITION BY id)
       FROM (SELECT c.id, t.lexeme, coalesce(array_length(t.positions, 1), 1) AS tf
-            FROM chunks c, unnest(to_tsvector('english', c.text)) AS t
+            FROM chunks c, unnest(c.lexical) AS t
             WHERE c.document_id = ${documentId}) p`);
     await tx.execute(sql`
       UPDATE chunks c SET lexeme_count = s.n

@@ -1,6 +1,10 @@
 import { sql, type SQL } from "drizzle-orm";
 import { toSql } from "pgvector";
+import { normalizeText } from "@/lib/text/analyze";
+import { arrayElement, japaneseWordLexeme, lexicalTsvector, textArray } from "./lexical";
 import { num, queryRows, type Executor } from "./sql";
+
+export { analyzeLexical } from "./lexical";
 
 export const BM25_DEFAULTS = { k1: 0.9, b: 0.4 } as const;
 
@@ -31,7 +35,8 @@ function toUuidArray(ids: string[]): SQL {
 /**
  * Okapi BM25 with Lucene's idf, ln(1 + (N - df + 0.5) / (df + 0.5)), over the chunk_terms postings.
  * N, avgdl and df are corpus-wide (a documentIds filter only restricts which chunks are returned).
- * Query terms: the distinct lexemes of to_tsvector('english', query).
+ * Query terms: the distinct lexemes of the query analysed as chunks are (lexicalTsvector: english lexemes
+ * of its Latin text, encoded Japanese words and bigrams).
  *
  * Cost is the postings of the query terms only, whatever the planner's statistics say: N and the total
  * length come from the one corpus_stats row, each term's postings are one lookup on the (term, chunk_id)
@@ -61,7 +66,7 @@ export async function searchBm25({
     db,
     sql`
       WITH q AS (
-        SELECT DISTINCT lexeme AS term FROM unnest(to_tsvector('english', ${query}::text))
+        SELECT DISTINCT lexeme AS term FROM unnest(${lexicalTsvector(query)})
       ),
       stats AS (
         SELECT chunk_count::float8 AS n,
@@ -156,34 +161,35 @@ export async function searchDense({
 }
 
 /**
- * Lucene idf of each word's english lexeme over chunk_terms; a word with no lexeme (a stopword) → 0.
+ * Lucene idf of each word's lexeme over chunk_terms: its english lexeme, or for a word with Japanese
+ * characters its encoded Japanese term (japaneseWordLexeme); a word with no lexeme (a stopword) → 0.
  * Keys are the words as given.
  */
 export async function getTermIdf({ db, words }: { db: Executor; words: string[] }): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const unique = [...new Set(words)];
   if (unique.length === 0) return out;
-  const rows = await queryRows<{ word: string; idf: unknown }>(
+  const latin = unique.map((w) => normalizeText(w));
+  const japanese = unique.map((w) => japaneseWordLexeme(w) ?? "");
+  const rows = await queryRows<{ i: unknown; idf: unknown }>(
     db,
     sql`
       WITH w AS (
-        SELECT word, (SELECT t.lexeme FROM unnest(to_tsvector('english', word)) t ORDER BY t.positions[1], t.lexeme LIMIT 1) AS term
-        FROM unnest(${`{${unique.map(arrayElement).join(",")}}`}::text[]) AS word
+        SELECT x.i,
+               CASE WHEN x.ja <> '' THEN x.ja
+                    ELSE (SELECT t.lexeme FROM unnest(to_tsvector('english', x.word)) t ORDER BY t.positions[1], t.lexeme LIMIT 1)
+               END AS term
+        FROM unnest(${textArray(latin)}, ${textArray(japanese)}) WITH ORDINALITY AS x(word, ja, i)
       ),
       stats AS (SELECT chunk_count::float8 AS n FROM corpus_stats WHERE id = 1)
-      SELECT w.word,
+      SELECT w.i,
              CASE WHEN w.term IS NULL THEN 0
                   ELSE ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5)) END AS idf
       FROM w CROSS JOIN stats
       LEFT JOIN LATERAL (SELECT count(*)::float8 AS df FROM chunk_terms ct WHERE ct.term = w.term) df ON true`,
   );
-  for (const r of rows) out[r.word] = num(r.idf);
+  for (const r of rows) out[unique[num(r.i) - 1]] = num(r.idf);
   return out;
-}
-
-// Quotes one element of a Postgres text[] literal.
-function arrayElement(s: string): string {
-  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
 export async function getChunksByIds({ db, ids }: { db: Executor; ids: number[] }): Promise<ChunkWithDocument[]> {

@@ -1,6 +1,21 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, pgTable, primaryKey, smallint, text, uuid, vector } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  check,
+  customType,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  uuid,
+  vector,
+} from "drizzle-orm/pg-core";
 import { documents } from "./documents";
+
+// A Postgres tsvector, written only through SQL (to_tsvector(...) || literal::tsvector), read as its text form.
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 // The starter embedder's dimension; changing the embedder means a migration and re-embedding.
 export const EMBEDDING_DIM = 100;
@@ -17,8 +32,11 @@ export const chunks = pgTable(
     charStart: integer("char_start").notNull(),
     charEnd: integer("char_end").notNull(),
     tokenCount: integer("token_count").notNull(),
-    // BM25 document length: lexeme occurrences in to_tsvector('english', text).
+    // BM25 document length: lexeme occurrences in `lexical`.
     lexemeCount: integer("lexeme_count").notNull().default(0),
+    // The analysed text BM25 indexes (lib/text/analyze.ts): to_tsvector('english', latin part) || the
+    // encoded Japanese terms. chunk_terms holds exactly its lexemes and occurrence counts.
+    lexical: tsvector("lexical"),
     embedding: vector("embedding", { dimensions: EMBEDDING_DIM }),
   },
   (t) => [
@@ -27,8 +45,8 @@ export const chunks = pgTable(
   ],
 );
 
-// BM25 postings, filled from unnest(to_tsvector('english', text)) in one portable SQL statement so that
-// PGlite and PostgreSQL hold identical postings and therefore give identical scores.
+// BM25 postings, filled from unnest(chunks.lexical) in one portable SQL statement so that PGlite and
+// PostgreSQL hold identical postings and therefore give identical scores.
 export const chunkTerms = pgTable(
   "chunk_terms",
   {

@@ -26,7 +26,7 @@ export async function openDatasetIndex(args: {
   const corpusStat = await stat(path.join(dataset.dir, "corpus.jsonl"));
   const key = createHash("sha256")
     .update(
-      JSON.stringify([dataset.dir, corpusStat.size, corpusStat.mtimeMs, embedder.info, chunking, "index-v1"]),
+      JSON.stringify([dataset.dir, corpusStat.size, corpusStat.mtimeMs, embedder.info, chunking, "index-v2"]),
     )
     .digest("hex")
     .slice(0, 12);
