@@ -1,5 +1,5 @@
 import { env } from "@/lib/env";
-import { loadBatchingReranker } from "./batch-model";
+import { loadStarterReranker } from "@/lib/models/starter";
 import { createWorkerServer } from "./server";
 
 // The reranker worker process: `npm run worker`. Listens at once (so /health/live answers while the
@@ -7,7 +7,7 @@ import { createWorkerServer } from "./server";
 
 const started = performance.now();
 const worker = createWorkerServer({
-  reranker: loadBatchingReranker(env.MODELS_DIR, {
+  reranker: loadStarterReranker(env.MODELS_DIR, {
     executionProviders: env.RERANKER_EXECUTION_PROVIDERS,
     threads: env.RERANKER_THREADS || undefined,
   }),

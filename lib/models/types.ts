@@ -61,3 +61,21 @@ export interface Reranker {
   readonly info: ModelInfo;
   rerank(request: RerankRequest): Promise<RerankResponse>;
 }
+
+/** A request tokenised ahead of a batched model call: its cost in pairs and tokens after truncation. */
+export interface PreparedRerank {
+  request: RerankRequest;
+  pairs: number;
+  /** Query + passage tokens over all pairs, after truncation. */
+  tokens: number;
+  /** Tokens cut off all its passages together. */
+  truncatedTokens: number;
+  /** Model-specific inputs, opaque to the batcher. */
+  data?: unknown;
+}
+
+/** A reranker that scores the pairs of several requests in one model call. */
+export interface BatchingReranker extends Reranker {
+  prepare(request: RerankRequest): PreparedRerank;
+  rerankMany(batch: PreparedRerank[]): Promise<RerankResponse[]>;
+}

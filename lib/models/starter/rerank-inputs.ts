@@ -1,7 +1,25 @@
-import type { RerankCandidate } from "../types";
+import type { RerankCandidate, RerankRequest } from "../types";
+import { firstWordTokens } from "../lazy-tokens";
 import { tokenHash, wordTokens } from "../word-tokens";
 import { FIRST_STAGE_FEATURES, MAX_QUERY_TOKENS, MAX_TOKENS } from "./spec";
 import type { Vocabulary } from "./vocabulary";
+
+// Model input building for the KNRM reranker: requests → (query, passage) rows → padded tensors.
+// One path for serving (the worker, batching rows of several requests) and training (score()).
+
+/** One (query, passage) pair, tokenised and truncated, with its first-stage features. */
+export interface PairRow {
+  query: string[];
+  passage: string[];
+  termIdf?: Record<string, number>;
+  firstStage: number[];
+}
+
+export interface TokenisedRequest {
+  query: string[];
+  passages: string[][];
+  truncated: number[];
+}
 
 export interface RerankInputs {
   batch: number;
@@ -15,10 +33,9 @@ export interface RerankInputs {
   passageHash: Int32Array;
   passageMask: Float32Array;
   firstStage: Float32Array;
-  truncatedTokens: number[];
 }
 
-/** First-stage features of each candidate relative to the candidate set (see FIRST_STAGE_FEATURES). */
+/** First-stage features of each candidate relative to the whole candidate set (see FIRST_STAGE_FEATURES). */
 export function firstStageFeatures(candidates: RerankCandidate[], passageTokens: number[]): number[][] {
   const bm25 = candidates.map((c) => c.features?.bm25Score ?? null);
   const vec = candidates.map((c) => c.features?.vectorScore ?? null);
@@ -43,68 +60,78 @@ export function firstStageFeatures(candidates: RerankCandidate[], passageTokens:
   });
 }
 
-/**
- * The reranker's input tensors: query words (at most MAX_QUERY_TOKENS) and each passage cut so that
- * query + passage fit MAX_TOKENS. termIdf gives a query word's corpus IDF; missing words get defaultIdf.
- */
+/** Query words (at most MAX_QUERY_TOKENS) and each passage cut so that query + passage fit MAX_TOKENS. */
+export function tokeniseRequest(request: RerankRequest): TokenisedRequest {
+  const query = wordTokens(request.query).slice(0, MAX_QUERY_TOKENS);
+  const budget = MAX_TOKENS - Math.max(1, query.length);
+  const passages: string[][] = [];
+  const truncated: number[] = [];
+  for (const c of request.candidates) {
+    const { tokens, total } = firstWordTokens(c.text, budget);
+    passages.push(tokens);
+    truncated.push(total - tokens.length);
+  }
+  return { query, passages, truncated };
+}
+
+/** The request's rows; first-stage features are relative to all of its candidates. */
+export function requestRows(request: RerankRequest, t: TokenisedRequest): PairRow[] {
+  const fs = firstStageFeatures(
+    request.candidates,
+    t.passages.map((p) => p.length),
+  );
+  return t.passages.map((passage, i) => ({ query: t.query, passage, termIdf: request.termIdf, firstStage: fs[i] }));
+}
+
+/** Rows → tensors padded to the longest query and passage (masked: padding changes nothing). */
+export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number): RerankInputs {
+  const batch = rows.length;
+  const queryLength = Math.max(1, ...rows.map((r) => r.query.length));
+  const passageLength = Math.max(1, ...rows.map((r) => r.passage.length));
+  const fsLength = FIRST_STAGE_FEATURES.length;
+  const x: RerankInputs = {
+    batch,
+    queryLength,
+    passageLength,
+    queryIds: new Int32Array(batch * queryLength),
+    queryHash: new Int32Array(batch * queryLength),
+    queryMask: new Float32Array(batch * queryLength),
+    queryIdf: new Float32Array(batch * queryLength),
+    passageIds: new Int32Array(batch * passageLength),
+    // Padding hashes differ between query and passage so padding never "matches".
+    passageHash: new Int32Array(batch * passageLength).fill(1),
+    passageMask: new Float32Array(batch * passageLength),
+    firstStage: new Float32Array(batch * fsLength),
+  };
+  rows.forEach((row, b) => {
+    row.query.forEach((w, i) => {
+      const at = b * queryLength + i;
+      x.queryIds[at] = vocab.id(w);
+      x.queryHash[at] = tokenHash(w);
+      x.queryMask[at] = 1;
+      const idf = row.termIdf?.[w];
+      x.queryIdf[at] = idf !== undefined && Number.isFinite(idf) ? Math.max(0, idf) : defaultIdf;
+    });
+    row.passage.forEach((w, i) => {
+      const at = b * passageLength + i;
+      x.passageIds[at] = vocab.id(w);
+      x.passageHash[at] = tokenHash(w);
+      x.passageMask[at] = 1;
+    });
+    x.firstStage.set(row.firstStage, b * fsLength);
+  });
+  return x;
+}
+
+/** The input tensors for one request (tests and tools; serving goes through the same three steps). */
 export function buildRerankInputs(args: {
   vocab: Vocabulary;
   query: string;
   candidates: RerankCandidate[];
   termIdf?: Record<string, number>;
   defaultIdf: number;
-}): RerankInputs {
-  const { vocab, candidates, termIdf, defaultIdf } = args;
-  const q = wordTokens(args.query).slice(0, MAX_QUERY_TOKENS);
-  const queryLength = Math.max(1, q.length);
-  const budget = MAX_TOKENS - queryLength;
-  const passages = candidates.map((c) => wordTokens(c.text));
-  const kept = passages.map((p) => p.slice(0, budget));
-  const passageLength = Math.max(1, ...kept.map((p) => p.length));
-  const batch = candidates.length;
-
-  const queryIds = new Int32Array(batch * queryLength);
-  const queryHash = new Int32Array(batch * queryLength);
-  const queryMask = new Float32Array(batch * queryLength);
-  const queryIdf = new Float32Array(batch * queryLength);
-  const passageIds = new Int32Array(batch * passageLength);
-  // Padding hashes differ between query and passage so padding never "matches".
-  const passageHash = new Int32Array(batch * passageLength).fill(1);
-  const passageMask = new Float32Array(batch * passageLength);
-  for (let b = 0; b < batch; b++) {
-    q.forEach((w, i) => {
-      const at = b * queryLength + i;
-      queryIds[at] = vocab.id(w);
-      queryHash[at] = tokenHash(w);
-      queryMask[at] = 1;
-      const idf = termIdf?.[w];
-      queryIdf[at] = idf !== undefined && Number.isFinite(idf) ? Math.max(0, idf) : defaultIdf;
-    });
-    kept[b].forEach((w, i) => {
-      const at = b * passageLength + i;
-      passageIds[at] = vocab.id(w);
-      passageHash[at] = tokenHash(w);
-      passageMask[at] = 1;
-    });
-  }
-  const firstStage = Float32Array.from(
-    firstStageFeatures(
-      candidates,
-      kept.map((p) => p.length),
-    ).flat(),
-  );
-  return {
-    batch,
-    queryLength,
-    passageLength,
-    queryIds,
-    queryHash,
-    queryMask,
-    queryIdf,
-    passageIds,
-    passageHash,
-    passageMask,
-    firstStage,
-    truncatedTokens: passages.map((p, i) => p.length - kept[i].length),
-  };
+}): RerankInputs & { truncatedTokens: number[] } {
+  const request: RerankRequest = { query: args.query, candidates: args.candidates, termIdf: args.termIdf };
+  const t = tokeniseRequest(request);
+  return { ...packRows(requestRows(request, t), args.vocab, args.defaultIdf), truncatedTokens: t.truncated };
 }

@@ -1,15 +1,27 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { ModelInfo, RerankRequest, RerankResponse, RerankResult, Reranker } from "../types";
+import type {
+  BatchingReranker,
+  ModelInfo,
+  PreparedRerank,
+  RerankRequest,
+  RerankResponse,
+  RerankResult,
+} from "../types";
 import { openSession, ort } from "../onnx/session";
-import { buildRerankInputs, type RerankInputs } from "./rerank-inputs";
+import { packRows, requestRows, tokeniseRequest, type PairRow, type RerankInputs, type TokenisedRequest } from "./rerank-inputs";
 import { RERANKER_DIR, type ModelCard, type RerankerHead } from "./spec";
 import { Vocabulary } from "./vocabulary";
 
-export type LoadedReranker = Reranker & { executionProvider: string; warmUp(): Promise<void> };
+export type LoadedReranker = BatchingReranker & {
+  executionProvider: string;
+  warmUp(): Promise<void>;
+  /** Raw model outputs for a request: logits and the feature matrix (training reads the latter). */
+  score(request: RerankRequest): Promise<{ logits: Float32Array; features: Float32Array; truncatedTokens: number[] }>;
+};
 
-/** Candidates per onnxruntime call: bounds the [batch, q, p, 11] kernel tensor. */
-const MAX_BATCH = 64;
+/** Pairs per onnxruntime call: bounds the [batch, q, p, 11] kernel tensor. */
+const MAX_SESSION_BATCH = 64;
 
 function feeds(x: RerankInputs): Record<string, ort.Tensor> {
   const q = [x.batch, x.queryLength];
@@ -33,10 +45,12 @@ export interface StarterRerankerOptions {
   threads?: number;
 }
 
-export async function loadStarterReranker(modelsDir: string, opts: StarterRerankerOptions = {}): Promise<LoadedReranker & {
-  /** Raw model outputs for a request: the logits and the feature matrix (training reads the latter). */
-  score(request: RerankRequest): Promise<{ logits: Float32Array; features: Float32Array; truncatedTokens: number[] }>;
-}> {
+/**
+ * The starter KNRM reranker. Requests are prepared (tokenised, truncated) apart from the model call,
+ * so the worker can merge the pairs of several requests into one call (rerankMany); rerank() and
+ * training's score() run the very same rows.
+ */
+export async function loadStarterReranker(modelsDir: string, opts: StarterRerankerOptions = {}): Promise<LoadedReranker> {
   const dir = path.join(modelsDir, RERANKER_DIR);
   const card = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as ModelCard;
   const head = JSON.parse(await readFile(path.join(dir, "head.json"), "utf8").catch(() => "null")) as RerankerHead | null;
@@ -49,57 +63,67 @@ export async function loadStarterReranker(modelsDir: string, opts: StarterRerank
   );
   const info: ModelInfo = { id: card.id, version: card.version };
 
-  async function score(request: RerankRequest) {
-    const logits = new Float32Array(request.candidates.length);
-    const featureChunks: Float32Array[] = [];
-    const truncatedTokens: number[] = [];
-    for (let start = 0; start < request.candidates.length; start += MAX_BATCH) {
-      const candidates = request.candidates.slice(start, start + MAX_BATCH);
-      const inputs = buildRerankInputs({ vocab, query: request.query, candidates, termIdf: request.termIdf, defaultIdf });
-      const out = await session.run(feeds(inputs));
+  async function run(rows: PairRow[]): Promise<{ logits: Float32Array; features: Float32Array }> {
+    const logits = new Float32Array(rows.length);
+    const parts: Float32Array[] = [];
+    for (let start = 0; start < rows.length; start += MAX_SESSION_BATCH) {
+      const out = await session.run(feeds(packRows(rows.slice(start, start + MAX_SESSION_BATCH), vocab, defaultIdf)));
       logits.set(out.logit.data as Float32Array, start);
-      featureChunks.push(out.features.data as Float32Array);
-      truncatedTokens.push(...inputs.truncatedTokens);
+      parts.push(out.features.data as Float32Array);
     }
-    const features = new Float32Array(featureChunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of featureChunks) {
-      features.set(c, at);
-      at += c.length;
-    }
-    return { logits, features, truncatedTokens };
+    const features = new Float32Array(parts.reduce((n, c) => n + c.length, 0));
+    parts.reduce((at, c) => (features.set(c, at), at + c.length), 0);
+    return { logits, features };
   }
 
-  async function rerank(request: RerankRequest): Promise<RerankResponse> {
-    const started = performance.now();
-    const { logits, truncatedTokens } = await score(request);
-    const results: RerankResult[] = request.candidates.map((c, index) => ({
-      id: c.id,
-      index,
-      rawScore: logits[index],
-      score: sigmoid(logits[index]),
-      truncatedTokens: truncatedTokens[index],
-    }));
-    results.sort((a, b) => b.rawScore - a.rawScore || a.index - b.index);
+  function prepare(request: RerankRequest): PreparedRerank {
+    const t = tokeniseRequest(request);
+    const tokens = t.passages.reduce((n, p) => n + t.query.length + p.length, 0);
     return {
-      model: info,
-      results: request.topN ? results.slice(0, request.topN) : results,
-      queueMs: 0,
-      computeMs: performance.now() - started,
+      request,
+      pairs: request.candidates.length,
+      tokens,
+      truncatedTokens: t.truncated.reduce((a, b) => a + b, 0),
+      data: t,
     };
+  }
+
+  async function rerankMany(batch: PreparedRerank[]): Promise<RerankResponse[]> {
+    const started = performance.now();
+    const rows = batch.flatMap((p) => requestRows(p.request, p.data as TokenisedRequest));
+    const { logits } = await run(rows);
+    const computeMs = performance.now() - started;
+    let at = 0;
+    return batch.map((p) => {
+      const t = p.data as TokenisedRequest;
+      const results: RerankResult[] = p.request.candidates.map((c, index) => ({
+        id: c.id,
+        index,
+        rawScore: logits[at + index],
+        score: sigmoid(logits[at + index]),
+        truncatedTokens: t.truncated[index],
+      }));
+      at += p.pairs;
+      results.sort((a, b) => b.rawScore - a.rawScore || a.index - b.index);
+      const topN = p.request.topN;
+      return { model: info, results: topN ? results.slice(0, topN) : results, queueMs: 0, computeMs };
+    });
   }
 
   return {
     info,
     executionProvider,
-    score,
-    rerank,
+    prepare,
+    rerankMany,
+    rerank: async (request) => (await rerankMany([prepare(request)]))[0],
+    async score(request) {
+      const t = tokeniseRequest(request);
+      return { ...(await run(requestRows(request, t))), truncatedTokens: t.truncated };
+    },
     async warmUp() {
       const text = "Warm-up passage about retrieval and reranking with a few ordinary words.";
-      await rerank({
-        query: "warm up reranking",
-        candidates: Array.from({ length: 45 }, (_, i) => ({ id: String(i), text: `${text} ${i}` })),
-      });
+      const candidates = Array.from({ length: 45 }, (_, i) => ({ id: String(i), text: `${text} ${i}` }));
+      await rerankMany([prepare({ query: "warm up reranking", candidates }), prepare({ query: "second query", candidates })]);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { wordTokens } from "@/lib/models/word-tokens";
+import { wordTokens } from "./word-tokens";
 
 // Lazy word tokenisation for the worker: the model sees at most MAX_TOKENS words, so a 5 MB passage
 // should not become a million-element string array. The text is tokenised in slices cut at
