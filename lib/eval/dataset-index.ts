@@ -5,11 +5,13 @@ import path from "node:path";
 import { openDb, type OpenedDb } from "@/db";
 import { completeIngest, createDocumentWithJob } from "@/db/queries/documents";
 import { ingestDocument } from "@/lib/ingest/pipeline";
+import { analyzeForIndex } from "@/lib/text/analyze";
 import type { Embedder } from "@/lib/models/types";
 import { documentText, type BeirDataset } from "./beir";
 import { progressBar } from "./progress";
 
 const utf8 = new TextEncoder();
+const ANALYSIS_PROBE = "LangGraphでリランキング付きRAGを構築する方法は？ Ｆｕｌｌ-width ｶﾀｶﾅ 1945年、東京都。Running tests.";
 
 /**
  * Opens an embedded database holding the dataset's corpus, ingested through the app's own pipeline
@@ -26,7 +28,16 @@ export async function openDatasetIndex(args: {
   const corpusStat = await stat(path.join(dataset.dir, "corpus.jsonl"));
   const key = createHash("sha256")
     .update(
-      JSON.stringify([dataset.dir, corpusStat.size, corpusStat.mtimeMs, embedder.info, chunking, "index-v2"]),
+      JSON.stringify([
+        dataset.dir,
+        corpusStat.size,
+        corpusStat.mtimeMs,
+        embedder.info,
+        chunking,
+        // The lexical analysis's behaviour on a probe text: an analyser change rebuilds the index.
+        analyzeForIndex(ANALYSIS_PROBE),
+        "index-v2",
+      ]),
     )
     .digest("hex")
     .slice(0, 12);
