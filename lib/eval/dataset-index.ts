@@ -11,7 +11,6 @@ import { documentText, type BeirDataset } from "./beir";
 import { progressBar } from "./progress";
 
 const utf8 = new TextEncoder();
-const ANALYSIS_PROBE = "LangGraphでリランキング付きRAGを構築する方法は？ Ｆｕｌｌ-width ｶﾀｶﾅ 1945年、東京都。Running tests.";
 
 /**
  * Opens an embedded database holding the dataset's corpus, ingested through the app's own pipeline
@@ -34,8 +33,8 @@ export async function openDatasetIndex(args: {
         corpusStat.mtimeMs,
         embedder.info,
         chunking,
-        // The lexical analysis's behaviour on a probe text: an analyser change rebuilds the index.
-        analyzeForIndex(ANALYSIS_PROBE),
+        // The lexical analysis of a sample of this corpus: an analyser change that matters here rebuilds it.
+        dataset.corpus.slice(0, 50).map((d) => analyzeForIndex(documentText(d))),
         "index-v2",
       ]),
     )
