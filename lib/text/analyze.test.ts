@@ -33,7 +33,7 @@ describe("analyzeForIndex", () => {
   it("segments Japanese into folded words plus bigrams, and removes it from the Latin text", () => {
     const { latin, japaneseTerms } = analyzeForIndex("東京都に住む");
     expect(latin).toBe(" ");
-    // Words of two or more characters, then every bigram of the run.
+    // Segmenter words, unigrams, then every bigram of the run.
     expect(japaneseTerms).toEqual(expect.arrayContaining(["東京", "東京", "京都", "都に", "に住", "住む"]));
     expect(japaneseTerms.slice(-5)).toEqual(bigrams("東京都に住む"));
   });
@@ -44,11 +44,15 @@ describe("analyzeForIndex", () => {
     expect(latin.split(/\s+/).filter(Boolean)).toEqual(["LangGraph", "RAG", "?"]);
     // Segmenter words (katakana folded to hiragana) …
     expect(japaneseTerms).toEqual(expect.arrayContaining(["らんきんぐ", "付き", "構築", "方法", "する"]));
-    // … and bigrams of each run: "でりらんきんぐ付き" and "を構築する方法は".
-    expect(japaneseTerms).toEqual(expect.arrayContaining(["でり", "りら", "ぐ付", "付き", "を構", "構築", "法は"]));
-    // No bigram spans a Latin word.
+    // … unigrams of every Japanese character, and bigrams with a Japanese character in them, crossing into
+    // the (lower-cased) Latin letters next to them ("hで", "きr", "gを") but never spanning "?" or a space.
+    expect(japaneseTerms).toEqual(expect.arrayContaining(["で", "構", "でり", "りら", "ぐ付", "付き", "を構", "構築", "法は"]));
+    expect(japaneseTerms).toEqual(expect.arrayContaining(["hで", "きr", "gを"]));
     expect(japaneseTerms).not.toContain("きを");
-    expect(japaneseTerms.every((t) => !/[A-Za-z?]/.test(t))).toBe(true);
+    expect(japaneseTerms).not.toContain("は?");
+    // No term of Latin letters alone: those stay with the english analyser.
+    expect(japaneseTerms.every((t) => /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]/u.test(t))).toBe(true);
+    expect(japaneseTerms.every((t) => t === t.toLowerCase())).toBe(true);
   });
 
   it("folds width and kana variants: ｶﾀｶﾅ == カタカナ == かたかな for matching", () => {
@@ -71,7 +75,10 @@ describe("analyzeForIndex", () => {
   it("keeps the prolonged sound mark and iteration marks inside runs; one character gives a unigram", () => {
     expect(analyzeForIndex("データ").japaneseTerms).toContain("でー");
     expect(analyzeForIndex("人々").japaneseTerms).toContain("人々");
-    expect(analyzeForIndex("A 猫 B").japaneseTerms).toEqual(["猫"]);
+    // "猫" as a Segmenter word and as a unigram; nothing from the Latin letters around it.
+    expect(analyzeForIndex("A 猫 B").japaneseTerms).toEqual(["猫", "猫"]);
+    expect(analyzeForIndex("1945年8月").japaneseTerms).toEqual(expect.arrayContaining(["年", "月", "5年", "年8", "8月"]));
+    expect(analyzeForIndex("1945年8月").japaneseTerms).not.toContain("19");
     expect(bigrams("猫")).toEqual(["猫"]);
     expect(bigrams("猫犬鳥")).toEqual(["猫犬", "犬鳥"]);
     expect(bigrams("𠮷野")).toEqual(["𠮷野"]); // a surrogate pair is one character
