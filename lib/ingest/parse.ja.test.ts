@@ -1,42 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { legacyEncoder } from "@/e2e/fixtures/legacy-encoding";
 import { declaredHtmlCharset, IngestError, parseDocument } from "./parse";
 
 // Known byte sequences: 日本語 in Shift_JIS and EUC-JP.
 const NIHONGO_SJIS = [0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea];
 const NIHONGO_EUC = [0xc6, 0xfc, 0xcb, 0xdc, 0xb8, 0xec];
 
-/**
- * Encodes text as Shift_JIS or EUC-JP by inverting the platform's (WHATWG) decoder over every one- and
- * two-byte sequence. Node has no legacy encoders; the decoders are the reference the parser uses too,
- * and the table is checked against the known bytes above.
- */
-function encoder(encoding: "shift_jis" | "euc-jp") {
-  const decoder = new TextDecoder(encoding, { fatal: true });
-  const table = new Map<string, number[]>();
-  const tryBytes = (bytes: number[]) => {
-    try {
-      const ch = decoder.decode(new Uint8Array(bytes));
-      if ([...ch].length === 1 && !table.has(ch)) table.set(ch, bytes);
-    } catch {
-      // not a character in this encoding
-    }
-  };
-  for (let b = 0; b < 0x80; b++) table.set(String.fromCharCode(b), [b]);
-  for (let lead = 0x80; lead <= 0xff; lead++) {
-    tryBytes([lead]);
-    for (let trail = 0x40; trail <= 0xff; trail++) tryBytes([lead, trail]);
-  }
-  return (text: string) =>
-    new Uint8Array(
-      [...text].flatMap((ch) => {
-        const bytes = table.get(ch);
-        if (!bytes) throw new Error(`${encoding} cannot encode ${ch}`);
-        return bytes;
-      }),
-    );
-}
-const sjis = encoder("shift_jis");
-const eucjp = encoder("euc-jp");
+// The encoders invert the platform's (WHATWG) decoders, the same ones the parser uses; the table is
+// checked against the known bytes above.
+const sjis = legacyEncoder("shift_jis");
+const eucjp = legacyEncoder("euc-jp");
 
 const JA =
   "霧灯港の潮鐘は、満ち潮の高さに合わせて鳴る青銅の鐘です。\n\n鐘守たちは毎朝、錫の升で海水を量ります。「潮が変わる」と漁師に知らせるためです！";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import type { Db } from "@/db";
+import type { ChunkWithDocument, ScoredChunk } from "@/db/queries/retrieval";
 import type { RunRecord } from "@/db/queries/runs";
 import { env } from "@/lib/env";
 import type { Embedder, RerankRequest, RerankResponse } from "@/lib/models/types";
@@ -107,20 +108,8 @@ export interface RerankClientLike {
   ): Promise<{ ok: true; response: RerankResponse; wallMs: number } | { ok: false; reason: string; wallMs: number }>;
 }
 
-export interface Ranked {
-  chunkId: number;
-  score: number;
-}
-
-export interface ChunkRow {
-  chunkId: number;
-  documentId: string;
-  documentName: string;
-  text: string;
-  charStart: number;
-  charEnd: number;
-  position: number;
-}
+export type Ranked = ScoredChunk;
+export type ChunkRow = ChunkWithDocument;
 
 /** The db/queries functions runSearch needs. */
 export interface SearchQueries {
