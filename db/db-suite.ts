@@ -20,13 +20,19 @@ import {
 } from "./queries/documents";
 import { analyzeEnglish, getChunksByIds, getTermIdf, searchBm25, searchDense } from "./queries/retrieval";
 import { getRetrievalRunById, saveRetrievalRun, setRunAnswer, type RunRecord } from "./queries/runs";
-import { chunks, chunkTerms, ingestJobs } from "./schema";
+import { chunks, chunkTerms, ingestJobs, rerankCache } from "./schema";
 import { cosine, FIXTURE_QUERIES, seededVector } from "./fixtures/corpus";
 import { JAPANESE_DOCUMENTS, JAPANESE_QUERIES } from "./fixtures/japanese";
 import { analyzeLexical } from "./queries/lexical";
 import { decodeJapaneseTerm, encodeJapaneseTerm } from "@/lib/text/analyze";
 import { ingestFixture, type IngestedFixture } from "./testing";
 import { queryRows } from "./queries/sql";
+import {
+  countRerankCacheFor,
+  getCachedRerank,
+  purgeExpiredRerankCache,
+  putCachedRerank,
+} from "./queries/rerank-cache";
 
 async function referenceFor(db: Db, fixture: IngestedFixture): Promise<Bm25Index> {
   const analysed = await analyzeEnglish({ db, texts: fixture.chunks.map((c) => c.text) });
@@ -82,7 +88,7 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
         sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       );
       expect(tables.map((t) => t.table_name)).toEqual(
-        expect.arrayContaining(["chunk_terms", "chunks", "documents", "ingest_jobs", "retrieval_runs"]),
+        expect.arrayContaining(["chunk_terms", "chunks", "documents", "ingest_jobs", "rerank_cache", "retrieval_runs"]),
       );
     });
 
@@ -371,6 +377,88 @@ export function describeDbSuite(label: string, open: () => Promise<OpenedDb>) {
       });
       expect(await getRetrievalRunById({ db, id: "not-a-uuid" })).toBeNull();
       expect(await getRetrievalRunById({ db, id: "00000000-0000-0000-0000-000000000000" })).toBeNull();
+    });
+  });
+
+  describe(`${label}: rerank cache`, () => {
+    let opened: OpenedDb;
+    let db: Db;
+    const model = { id: "ranklens/test-reranker", version: "v1" };
+    const results = [
+      { id: "2", index: 1, score: 0.9, rawScore: 2.2, truncatedTokens: 0 },
+      { id: "1", index: 0, score: 0.1, rawScore: -2.2, truncatedTokens: 3 },
+    ];
+
+    beforeAll(async () => {
+      opened = await open();
+      db = opened.db;
+    });
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    async function readyDocument(name: string, text: string) {
+      const { id } = await newDocument(db, name);
+      await claimNextIngestJob({ db });
+      await ingestText(id, text);
+      return id;
+    }
+    const ingestText = (id: string, text: string) =>
+      completeIngest({
+        db,
+        documentId: id,
+        text,
+        chunks: [{ position: 0, text, charStart: 0, charEnd: text.length, tokenCount: 2, embedding: seededVector(11) }],
+      });
+
+    it("stores, reads within the TTL, refreshes on conflict and purges expired rows", async () => {
+      const doc = await readyDocument("cache-ttl.txt", "otters swim");
+      const now = Date.UTC(2026, 0, 1);
+      await putCachedRerank({ db, key: "k-ttl", entry: { model, results }, documentIds: [doc, doc], ttlMs: 1000, now });
+      expect(await getCachedRerank({ db, key: "k-ttl", ttlMs: 1000, now: now + 500 })).toEqual({ model, results });
+      expect(await getCachedRerank({ db, key: "k-ttl", ttlMs: 1000, now: now + 1500 })).toBeNull();
+      expect(await getCachedRerank({ db, key: "other", ttlMs: 1000, now })).toBeNull();
+      // Writing again refreshes created_at.
+      await putCachedRerank({ db, key: "k-ttl", entry: { model, results }, documentIds: [doc], ttlMs: 1000, now: now + 1200 });
+      expect(await getCachedRerank({ db, key: "k-ttl", ttlMs: 1000, now: now + 1500 })).toEqual({ model, results });
+      const [row] = await db.select().from(rerankCache).where(eq(rerankCache.key, "k-ttl"));
+      expect(row.documentIds).toEqual([doc]);
+      expect(await purgeExpiredRerankCache({ db, ttlMs: 1000, now: now + 1100 })).toBe(0);
+      expect(await purgeExpiredRerankCache({ db, ttlMs: 1000, now: now + 5000 })).toBe(1);
+      expect(await countRerankCacheFor({ db, documentIds: [doc] })).toBe(0);
+    });
+
+    it("a write purges expired entries on the way", async () => {
+      const doc = await readyDocument("cache-purge.txt", "herons wade");
+      const now = Date.UTC(2026, 0, 2);
+      await putCachedRerank({ db, key: "old", entry: { model, results }, documentIds: [doc], ttlMs: 1000, now });
+      await putCachedRerank({ db, key: "new", entry: { model, results }, documentIds: [doc], ttlMs: 1000, now: now + 5000 });
+      const keys = (await db.select({ key: rerankCache.key }).from(rerankCache)).map((r) => r.key);
+      expect(keys).toContain("new");
+      expect(keys).not.toContain("old");
+    });
+
+    it("deleting or re-ingesting a document deletes the entries that cite it, and only those", async () => {
+      const a = await readyDocument("cache-a.txt", "badgers dig");
+      const b = await readyDocument("cache-b.txt", "moles tunnel");
+      const now = Date.now();
+      const put = (key: string, documentIds: string[]) =>
+        putCachedRerank({ db, key, entry: { model, results }, documentIds, ttlMs: 3_600_000, now });
+      await put("a-only", [a]);
+      await put("b-only", [b]);
+      await put("a-and-b", [a, b]);
+      expect(await countRerankCacheFor({ db, documentIds: [a] })).toBe(2);
+
+      // Re-ingest of a: its chunks are replaced (new ids), so entries citing a go.
+      await ingestText(a, "badgers dig deeper");
+      const left = async () => (await db.select({ key: rerankCache.key }).from(rerankCache)).map((r) => r.key).sort();
+      expect(await left()).toEqual(["b-only"]);
+
+      await put("a-again", [a]);
+      expect(await deleteDocumentById({ db, id: b })).toBe(true);
+      expect(await left()).toEqual(["a-again"]);
+      expect(await deleteDocumentById({ db, id: a })).toBe(true);
+      expect(await left()).toEqual([]);
     });
   });
 

@@ -60,13 +60,15 @@ const schema = z
     RERANK_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),
     /** Worker back-pressure: (query, passage) pairs queued before new requests get 503 + Retry-After. */
     RERANK_QUEUE_LIMIT: z.coerce.number().int().min(1).default(10_000),
+    /** App-side rerank cache in the database: entries older than this are ignored and purged; 0 turns it off. */
+    RERANK_CACHE_TTL_MS: z.coerce.number().int().min(0).max(30 * 24 * 3_600_000).default(3_600_000),
     LLM_BASE_URL: optionalUrl,
     LLM_MODEL: optionalString,
     LLM_API_KEY: optionalString,
     MODELS_DIR: z.string().default("./models"),
     CHUNK_SIZE: z.coerce.number().int().min(100).max(600).default(400),
     CHUNK_OVERLAP: z.coerce.number().int().min(0).max(300).default(50),
-    MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(20 * 1024 * 1024),
+    MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(50 * 1024 * 1024),
     RETRIEVAL_K: z.coerce.number().int().min(1).max(200).default(45),
     RERANK_TOP_N: z.coerce.number().int().min(1).max(50).default(5),
     // Relevance floor on the final top passage's score below which the answer says "not found".

@@ -1,3 +1,4 @@
 export * from "./documents";
 export * from "./chunks";
 export * from "./runs";
+export * from "./rerank-cache";

@@ -1,8 +1,15 @@
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { Db } from "@/db";
 import type { RunRecord } from "@/db/queries/runs";
 import type { Embedder, RerankRequest, RerankResponse } from "@/lib/models/types";
+import {
+  rememberRerankModel,
+  rerankCacheKey,
+  rerankCacheStats,
+  resetRerankCacheStats,
+  type CachedRerank,
+} from "@/lib/rerank/cache";
 
 import {
   runSearch,
@@ -364,5 +371,99 @@ describe("runSearch with a query the embedder cannot represent", () => {
     expect(res.results.map((r) => r.chunkId)).toEqual(
       [...res.results].sort((a, b) => (a.bm25Rank ?? 99) - (b.bm25Rank ?? 99)).map((r) => r.chunkId),
     );
+  });
+});
+
+describe("runSearch with the rerank cache", () => {
+  /** db/queries/rerank-cache.ts in memory: a Map of key → entry and what each call asked. */
+  function withCache(base: SearchQueries) {
+    const rows = new Map<string, { entry: CachedRerank; documentIds: string[] }>();
+    const gets: { key: string; ttlMs: number }[] = [];
+    const queries: SearchQueries = {
+      ...base,
+      getCachedRerank: async ({ key, ttlMs }) => {
+        gets.push({ key, ttlMs });
+        return rows.get(key)?.entry ?? null;
+      },
+      putCachedRerank: async ({ key, entry, documentIds }) => {
+        rows.set(key, { entry, documentIds });
+      },
+    };
+    return { queries, rows, gets };
+  }
+
+  beforeEach(() => {
+    rememberRerankModel(null);
+    resetRerankCacheStats();
+  });
+
+  it("misses, stores after the rerank, then answers the same search from the cache", async () => {
+    const { queries, saved } = fakeQueries({ bm25: BM25, dense: DENSE });
+    const cache = withCache(queries);
+    const reranker = reverseReranker();
+    const search = () =>
+      runSearch({ db, embedder, reranker, params: params({ k: 10 }), queries: cache.queries, rerankCacheTtlMs: 60_000 });
+
+    // Before any worker response the model is unknown: no lookup, a miss, then the entry is stored.
+    const first = await search();
+    expect(first.reranked).toBe(true);
+    expect(first).not.toHaveProperty("rerankCached");
+    expect(cache.gets).toHaveLength(0);
+    expect(reranker.requests).toHaveLength(1);
+    expect([...cache.rows.values()][0].documentIds).toEqual(new Array(6).fill(DOC));
+    expect(rerankCacheStats()).toMatchObject({ hits: 0, misses: 1 });
+
+    const second = await search();
+    expect(reranker.requests).toHaveLength(1); // the worker was not called again
+    expect(cache.gets).toEqual([{ key: [...cache.rows.keys()][0], ttlMs: 60_000 }]);
+    expect(second.rerankCached).toBe(true);
+    expect(second.reranked).toBe(true);
+    expect(second.results).toEqual(first.results);
+    expect(second.timings.rerankQueueMs).toBe(0);
+    expect(second.timings.rerankComputeMs).toBe(0);
+    expect(saved[1].rerankModel).toEqual({ id: "test-reranker", version: "1", cached: true });
+    expect(saved[0].rerankModel).toEqual({ id: "test-reranker", version: "1" });
+    expect(rerankCacheStats()).toMatchObject({ hits: 1, misses: 1, hitRate: 0.5 });
+  });
+
+  it("keys by query, candidates, features and model: a different query misses", async () => {
+    const { queries } = fakeQueries({ bm25: BM25, dense: DENSE });
+    const cache = withCache(queries);
+    const reranker = reverseReranker();
+    const run = (query: string) =>
+      runSearch({ db, embedder, reranker, params: params({ k: 10, query }), queries: cache.queries, rerankCacheTtlMs: 60_000 });
+    await run("what is chunk");
+    await run("What   is CHUNK"); // same normalised query: hit
+    await run("another query");
+    expect(reranker.requests).toHaveLength(2);
+    expect(cache.rows.size).toBe(2);
+    const request = reranker.requests[0];
+    const model = { id: "test-reranker", version: "1" };
+    expect(rerankCacheKey(request, model)).not.toBe(rerankCacheKey(request, { ...model, version: "2" }));
+    const moved = { ...request, candidates: request.candidates.map((c, i) => (i === 0 ? { ...c, text: `${c.text}!` } : c)) };
+    expect(rerankCacheKey(request, model)).not.toBe(rerankCacheKey(moved, model));
+  });
+
+  it("ignores a failing cache and a zero TTL", async () => {
+    const { queries } = fakeQueries({ bm25: BM25, dense: DENSE });
+    const broken: SearchQueries = {
+      ...queries,
+      getCachedRerank: async () => {
+        throw new Error("db down");
+      },
+      putCachedRerank: async () => {
+        throw new Error("db down");
+      },
+    };
+    const reranker = reverseReranker();
+    rememberRerankModel({ id: "test-reranker", version: "1" });
+    const res = await runSearch({ db, embedder, reranker, params: params({ k: 10 }), queries: broken, rerankCacheTtlMs: 60_000 });
+    expect(res.reranked).toBe(true);
+    expect(rerankCacheStats().errors).toBe(2);
+
+    const cache = withCache(queries);
+    await runSearch({ db, embedder, reranker, params: params({ k: 10 }), queries: cache.queries, rerankCacheTtlMs: 0 });
+    expect(cache.gets).toHaveLength(0);
+    expect(cache.rows.size).toBe(0);
   });
 });

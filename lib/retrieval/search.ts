@@ -5,6 +5,13 @@ import type { ChunkWithDocument, ScoredChunk } from "@/db/queries/retrieval";
 import type { RunRecord } from "@/db/queries/runs";
 import { env } from "@/lib/env";
 import type { Embedder, RerankRequest, RerankResponse } from "@/lib/models/types";
+import {
+  knownRerankModel,
+  recordRerankCache,
+  rememberRerankModel,
+  rerankCacheKey,
+  type CachedRerank,
+} from "@/lib/rerank/cache";
 import { wordTokens } from "@/lib/models/word-tokens";
 import { DEFAULT_FUSION, fuse, fusionSchema, type FusedCandidate } from "@/lib/retrieval/fusion";
 
@@ -93,6 +100,11 @@ export interface SearchResponse {
   runId: string;
   reranked: boolean;
   rerankSkippedReason?: string;
+  /**
+   * Present (true) only when the reranking came from the rerank cache (rerank queue and compute are
+   * then 0); the run record says so as `rerankModel.cached: true`.
+   */
+  rerankCached?: true;
   timings: Timings;
   /** All k candidates, ordered by final rank; the first topN are what an answer uses. */
   results: SearchResultRow[];
@@ -125,17 +137,32 @@ export interface SearchQueries {
   getTermIdf(args: { db: Db; words: string[] }): Promise<Record<string, number>>;
   getChunksByIds(args: { db: Db; ids: number[] }): Promise<ChunkRow[]>;
   saveRetrievalRun(args: { db: Db; run: RunRecord }): Promise<unknown>;
+  /** The rerank cache (db/queries/rerank-cache.ts); without these, runSearch always calls the reranker. */
+  getCachedRerank?(args: { db: Db; key: string; ttlMs: number }): Promise<CachedRerank | null>;
+  putCachedRerank?(args: {
+    db: Db;
+    key: string;
+    entry: CachedRerank;
+    documentIds: string[];
+    ttlMs: number;
+  }): Promise<unknown>;
 }
 
 // Loaded lazily so that unit tests with doubles never import the database modules.
 async function loadQueries(): Promise<SearchQueries> {
-  const [retrieval, runs] = await Promise.all([import("@/db/queries/retrieval"), import("@/db/queries/runs")]);
+  const [retrieval, runs, cache] = await Promise.all([
+    import("@/db/queries/retrieval"),
+    import("@/db/queries/runs"),
+    import("@/db/queries/rerank-cache"),
+  ]);
   return {
     searchBm25: retrieval.searchBm25,
     searchDense: retrieval.searchDense,
     getTermIdf: retrieval.getTermIdf,
     getChunksByIds: retrieval.getChunksByIds,
     saveRetrievalRun: runs.saveRetrievalRun,
+    getCachedRerank: cache.getCachedRerank,
+    putCachedRerank: cache.putCachedRerank,
   };
 }
 
@@ -153,6 +180,8 @@ export interface RunSearchArgs {
   now?: () => number;
   queries?: SearchQueries;
   newId?: () => string;
+  /** Rerank cache TTL (ms); 0 turns the cache off. Default env.RERANK_CACHE_TTL_MS. */
+  rerankCacheTtlMs?: number;
   /** Sees each retriever's own ranking (evaluation measures them separately). */
   onStages?: (stages: { bm25: Ranked[]; dense: Ranked[]; fused: FusedCandidate[] }) => void;
 }
@@ -190,6 +219,7 @@ export async function runSearch({
   now = wallClock,
   queries,
   newId = () => crypto.randomUUID(),
+  rerankCacheTtlMs = env.RERANK_CACHE_TTL_MS,
   onStages,
 }: RunSearchArgs): Promise<SearchResponse> {
   const q = queries ?? (await loadQueries());
@@ -248,6 +278,7 @@ export async function runSearch({
   let rerankModel: RunRecord["rerankModel"] = null;
   let rerankQueueMs = 0;
   let rerankComputeMs = 0;
+  let rerankCached = false;
   let ordered: {
     candidate: FusedCandidate;
     rerankRank: number | null;
@@ -263,29 +294,66 @@ export async function runSearch({
   } else if (candidates.length === 0) {
     rerankSkippedReason = "no candidates to rerank";
   } else {
-    const outcome = await reranker.rerank(
-      rerankRequestFor({
-        query,
-        candidates: candidates.map((c) => ({
-          ...c,
-          text: chunkById.get(c.chunkId)!.text,
-        })),
-        termIdf,
-      }),
-    );
-    if (outcome.ok) {
-      const order = applyRerank(candidates, outcome.response);
-      if (order) {
-        ordered = order;
-        reranked = true;
-        rerankModel = outcome.response.model;
-        rerankQueueMs = round(outcome.response.queueMs);
-        rerankComputeMs = round(outcome.response.computeMs);
-      } else {
-        rerankSkippedReason = "reranker returned results that do not match the candidates";
+    const request = rerankRequestFor({
+      query,
+      candidates: candidates.map((c) => ({
+        ...c,
+        text: chunkById.get(c.chunkId)!.text,
+      })),
+      termIdf,
+    });
+    const cache = rerankCacheTtlMs > 0 && q.getCachedRerank && q.putCachedRerank ? q : null;
+    const documentIdsOf = () => candidates.map((c) => chunkById.get(c.chunkId)!.documentId);
+
+    // The cache is keyed by the worker's model, learnt from its last response: before any, a miss.
+    const model = cache ? knownRerankModel() : null;
+    let hit: CachedRerank | null = null;
+    if (cache) {
+      if (model) {
+        try {
+          hit = await cache.getCachedRerank!({ db, key: rerankCacheKey(request, model), ttlMs: rerankCacheTtlMs });
+        } catch {
+          recordRerankCache("error"); // a cache failure never fails the search
+        }
       }
+      recordRerankCache(hit ? "hit" : "miss");
+    }
+    const order = hit ? applyRerank(candidates, { model: hit.model, results: hit.results, queueMs: 0, computeMs: 0 }) : null;
+    if (hit && order) {
+      ordered = order;
+      reranked = true;
+      rerankCached = true;
+      // RunRecord.rerankModel is {id, version}; an extra `cached` field marks a cached reranking.
+      rerankModel = { ...hit.model, cached: true } as RunRecord["rerankModel"];
     } else {
-      rerankSkippedReason = outcome.reason;
+      const outcome = await reranker.rerank(request);
+      if (outcome.ok) {
+        const applied = applyRerank(candidates, outcome.response);
+        if (applied) {
+          ordered = applied;
+          reranked = true;
+          rerankModel = outcome.response.model;
+          rerankQueueMs = round(outcome.response.queueMs);
+          rerankComputeMs = round(outcome.response.computeMs);
+          rememberRerankModel(outcome.response.model);
+          if (cache) {
+            const entry = { model: outcome.response.model, results: outcome.response.results };
+            await cache
+              .putCachedRerank!({
+                db,
+                key: rerankCacheKey(request, entry.model),
+                entry,
+                documentIds: documentIdsOf(),
+                ttlMs: rerankCacheTtlMs,
+              })
+              .catch(() => recordRerankCache("error"));
+          }
+        } else {
+          rerankSkippedReason = "reranker returned results that do not match the candidates";
+        }
+      } else {
+        rerankSkippedReason = outcome.reason;
+      }
     }
   }
 
@@ -341,6 +409,7 @@ export async function runSearch({
     runId,
     reranked,
     ...(reranked ? {} : { rerankSkippedReason }),
+    ...(rerankCached ? { rerankCached: true as const } : {}),
     timings,
     results,
   };
