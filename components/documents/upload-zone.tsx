@@ -4,7 +4,7 @@ import { useRef, useState, type DragEvent } from "react";
 import { formatBytes } from "@/components/format";
 import { Button } from "@/components/ui/button";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { ACCEPTED_EXTENSIONS, type UploadItem } from "./use-uploads";
+import { ACCEPTED_EXTENSIONS, ACCEPTED_MIME_TYPES, type UploadItem } from "./use-uploads";
 
 export function UploadZone({ onFiles }: { onFiles: (files: File[]) => void }) {
   const inputRef = useRef<HTMLInputElement>(null);
@@ -31,7 +31,8 @@ export function UploadZone({ onFiles }: { onFiles: (files: File[]) => void }) {
       }`}
     >
       <p className="text-sm text-slate-700">
-        Drop <span className="font-mono text-xs">.txt</span> <span className="font-mono text-xs">.md</span>{" "}
+        Drop <span className="font-mono text-xs">.pdf</span> <span className="font-mono text-xs">.docx</span>{" "}
+        <span className="font-mono text-xs">.txt</span> <span className="font-mono text-xs">.md</span>{" "}
         <span className="font-mono text-xs">.html</span> files here, or
       </p>
       <Button variant="primary" onClick={() => inputRef.current?.click()}>
@@ -42,7 +43,7 @@ export function UploadZone({ onFiles }: { onFiles: (files: File[]) => void }) {
         data-testid="upload-input"
         type="file"
         multiple
-        accept={[...ACCEPTED_EXTENSIONS, "text/plain", "text/markdown", "text/html"].join(",")}
+        accept={[...ACCEPTED_EXTENSIONS, ...ACCEPTED_MIME_TYPES].join(",")}
         className="sr-only"
         onChange={(e) => {
           const files = Array.from(e.currentTarget.files ?? []);
@@ -100,7 +101,14 @@ export function UploadList({
                   </Button>
                 </>
               )}
-              {it.status === "done" && <span className="text-xs font-medium text-emerald-700">Uploaded</span>}
+              {it.status === "done" &&
+                (it.duplicate ? (
+                  <span data-testid="upload-duplicate" className="text-xs font-medium text-slate-600">
+                    Already uploaded
+                  </span>
+                ) : (
+                  <span className="text-xs font-medium text-emerald-700">Uploaded</span>
+                ))}
               {it.status === "error" && (
                 <Button size="sm" variant="ghost" onClick={() => onDismiss(it.key)} aria-label={`Dismiss ${it.name}`}>
                   Dismiss

@@ -5,7 +5,14 @@ import { useCallback, useRef, useState } from "react";
 import { errorMessageFrom } from "@/components/fetch-json";
 import { documentsKey } from "./use-documents";
 
-export const ACCEPTED_EXTENSIONS = [".txt", ".md", ".markdown", ".html", ".htm"] as const;
+export const ACCEPTED_EXTENSIONS = [".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm"] as const;
+export const ACCEPTED_MIME_TYPES = [
+  "application/pdf",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  "text/plain",
+  "text/markdown",
+  "text/html",
+] as const;
 
 export type UploadStatus = "uploading" | "done" | "error";
 
@@ -18,6 +25,8 @@ export interface UploadItem {
   status: UploadStatus;
   error?: string;
   documentId?: string;
+  /** The server already had these bytes (200 `{ id, duplicate: true }`): nothing new was stored. */
+  duplicate?: boolean;
 }
 
 /**
@@ -78,9 +87,13 @@ export function useUploads() {
           // Non-JSON body: fall back to the status line below.
         }
         if (xhr.status >= 200 && xhr.status < 300) {
-          const id = (body as { id?: string } | null)?.id;
+          const { id, duplicate } = (body as { id?: string; duplicate?: boolean } | null) ?? {};
           setItems((prev) =>
-            prev.map((it) => (it.key === key ? { ...it, status: "done", loaded: it.total, documentId: id } : it)),
+            prev.map((it) =>
+              it.key === key
+                ? { ...it, status: "done", loaded: it.total, documentId: id, duplicate: duplicate === true }
+                : it,
+            ),
           );
           void queryClient.invalidateQueries({ queryKey: documentsKey });
         } else {

@@ -106,6 +106,51 @@ export async function createDocumentWithJob({
   });
 }
 
+/** The oldest document with these bytes that has not failed (a failed one may be uploaded again); null if none. */
+export async function findDocumentBySha256({
+  db,
+  sha256,
+}: {
+  db: Executor;
+  sha256: string;
+}): Promise<{ id: string } | null> {
+  const [row] = await queryRows<{ id: string }>(
+    db,
+    sql`SELECT id FROM documents WHERE sha256 = ${sha256} AND status <> 'failed'
+        ORDER BY created_at, id LIMIT 1`,
+  );
+  return row ?? null;
+}
+
+/**
+ * createDocumentWithJob unless a non-failed document with the same sha256 exists, in which case that
+ * document's id comes back with duplicate: true and nothing is stored. A transaction-scoped advisory
+ * lock on the hash serialises concurrent uploads of the same bytes (there is no unique index on sha256).
+ */
+export async function createDocumentUnlessDuplicate({
+  db,
+  name,
+  type,
+  size,
+  sha256,
+  raw,
+}: {
+  db: Executor;
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  raw: Uint8Array;
+}): Promise<{ id: string; duplicate: boolean }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`documents.sha256:${sha256}`}, 0))`);
+    const existing = await findDocumentBySha256({ db: tx, sha256 });
+    if (existing) return { id: existing.id, duplicate: true };
+    const { id } = await createDocumentWithJob({ db: tx, name, type, size, sha256, raw });
+    return { id, duplicate: false };
+  });
+}
+
 export async function listDocuments({ db }: { db: Executor }): Promise<DocumentSummary[]> {
   const rows = await db.select(summaryColumns).from(documents).orderBy(desc(documents.createdAt), asc(documents.id));
   return rows.map(toSummary);

@@ -80,6 +80,8 @@ export function chunkText(text: string, options: ChunkOptions = {}): Chunk[] {
 function breakBefore(text: string, tokens: TokenSpan[], i: number): Break {
   const gap = text.slice(tokens[i - 1].end, tokens[i].start);
   if (gap.length > 0) {
+    // A form feed separates the pages of a PDF (parse.ts): as strong as a paragraph break.
+    if (gap.includes("\f")) return Break.Paragraph;
     const newlines = countNewlines(gap);
     if (newlines >= 2) return Break.Paragraph;
     if (newlines === 1) return Break.Line;

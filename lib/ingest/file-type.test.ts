@@ -11,7 +11,8 @@ describe("detectDocumentKind", () => {
 
   it("uses the MIME type only for names without an extension", () => {
     expect(detectDocumentKind({ name: "README", type: "text/markdown" })).toBe("markdown");
-    expect(detectDocumentKind({ name: "a.pdf", type: "text/plain" })).toBe(null);
+    expect(detectDocumentKind({ name: "a.exe", type: "text/plain" })).toBe(null);
+    expect(detectDocumentKind({ name: "a.pdf", type: "text/plain" })).toBe("pdf");
     expect(detectDocumentKind({ name: "README", type: "image/png" })).toBe(null);
     expect(detectDocumentKind({ name: "J. Smith notes", type: "text/plain" })).toBe("text");
   });

@@ -105,8 +105,8 @@ describe("parseDocument", () => {
   });
 
   it("rejects unsupported types", () => {
-    expect(() => parse("paper.pdf", "%PDF-1.7", "application/pdf")).toThrow(IngestError);
-    expect(() => parse("paper.pdf", "%PDF-1.7", "application/pdf")).toThrow(/Unsupported file type/);
+    expect(() => parse("data.csv", "a,b", "text/plain")).toThrow(IngestError);
+    expect(() => parse("paper.pdf", "not a pdf", "application/pdf")).toThrow(/not a PDF/);
     expect(() => parse("data.csv", "a,b", "text/plain")).toThrow(/Unsupported/);
     expect(() => parse("noext", "x", "")).toThrow(/Unsupported/);
   });

@@ -1,9 +1,12 @@
 import { Parser } from "htmlparser2";
 import { Lexer, type Token, type Tokens } from "marked";
 import { IngestError } from "@/lib/errors";
-import { ALLOWED_EXTENSIONS, detectDocumentKind, type DocumentKind } from "./file-type";
+import { extractDocxText } from "./docx";
+import { resolveDocumentKind, type DocumentKind } from "./file-type";
+import { extractPdfPages, joinPdfPages, PAGE_BREAK } from "./pdf";
 
 export { IngestError };
+export { pageAt, PAGE_BREAK } from "./pdf";
 
 export interface ParseInput {
   name: string;
@@ -14,23 +17,47 @@ export interface ParseInput {
 
 export interface ParsedDocument {
   kind: DocumentKind;
+  /** Plain text; a PDF's pages are separated by PAGE_BREAK ("\f"), see pageAt. */
   text: string;
+}
+
+/**
+ * Readable plain text of any supported document (PDF, DOCX, text, Markdown, HTML), the type detected
+ * from the bytes as well as the name. Throws IngestError with a clear message.
+ */
+export async function extractDocument({ name, type, bytes }: ParseInput): Promise<ParsedDocument> {
+  if (bytes.length === 0) throw new IngestError(`"${name}" is empty.`);
+  const kind = resolveDocumentKind({ name, type, bytes });
+  if (kind === "pdf") {
+    const pages = await extractPdfPages(name, bytes);
+    const text = joinPdfPages(pages, tidy);
+    if (text.replaceAll(PAGE_BREAK, "").trim() === "") {
+      throw new IngestError(
+        `"${name}" has no text layer (scanned document): none of its ${pages.length} page${pages.length === 1 ? "" : "s"} has extractable text. Run OCR on it and upload the result.`,
+      );
+    }
+    return { kind, text };
+  }
+  if (kind === "docx") {
+    const text = tidy(await extractDocxText(name, bytes));
+    if (text === "") throw new IngestError(`No extractable text in "${name}".`);
+    return { kind, text };
+  }
+  return parseDocument({ name, type, bytes });
 }
 
 /** Readable plain text of a .txt, .md or .html document. Throws IngestError with a clear message. */
 export function parseDocument({ name, type, bytes }: ParseInput): ParsedDocument {
-  const kind = detectDocumentKind({ name, type });
-  if (!kind) {
-    throw new IngestError(
-      `Unsupported file type for "${name}"${type ? ` (${type})` : ""}: upload ${ALLOWED_EXTENSIONS.join(", ")} files.`,
-    );
+  const kind = resolveDocumentKind({ name, type, bytes });
+  if (kind === "pdf" || kind === "docx") {
+    throw new IngestError(`"${name}" is a ${kind.toUpperCase()} document; parse it with extractDocument.`);
   }
   if (bytes.length === 0) throw new IngestError(`"${name}" is empty.`);
   const source = decodeText(name, bytes, kind);
   if (source.trim() === "") throw new IngestError(`"${name}" is empty (it contains only whitespace).`);
 
   const raw = kind === "html" ? htmlToText(source) : kind === "markdown" ? markdownToText(source) : source;
-  const text = tidy(raw);
+  const text = tidy(raw.replaceAll(PAGE_BREAK, "\n"));
   if (text === "") throw new IngestError(`No extractable text in "${name}".`);
   return { kind, text };
 }
@@ -140,7 +167,7 @@ function japaneseScore(text: string): { plausible: boolean; value: number } {
 function tidy(text: string): string {
   return text
     .replace(/\r\n?/g, "\n")
-    .replace(/[ \t\f\v\u00a0]+$/gm, "")
+    .replace(/[ \t\v\u00a0]+$/gm, "")
     .replace(/\n{3,}/g, "\n\n")
     .replace(/^\n+|\s+$/g, "");
 }

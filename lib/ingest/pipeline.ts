@@ -1,6 +1,6 @@
 import type { Embedder } from "@/lib/models/types";
 import { chunkText, type Chunk, type ChunkOptions } from "./chunker";
-import { parseDocument } from "./parse";
+import { extractDocument } from "./parse";
 
 // The pure ingest pipeline: bytes → text → chunks → embeddings. No database, no runner, so scripts
 // (eval) reuse it as is.
@@ -46,7 +46,7 @@ export async function ingestDocument({
   };
 
   await report({ stage: "parse", done: 0, total: 1 });
-  const { text } = parseDocument({ name, type, bytes });
+  const { text } = await extractDocument({ name, type, bytes });
 
   await report({ stage: "chunk", done: 0, total: 1 });
   const chunks = chunkText(text, chunking);

@@ -89,7 +89,7 @@ describe("startIngestRunner", () => {
     const jobs = [
       job("d1", "a.md", "# Title\n\nSome text."),
       job("d2", "bad.txt", new Uint8Array([0x66, 0xff, 0x66])),
-      job("d3", "c.pdf", "%PDF"),
+      job("d3", "c.csv", "a,b"),
     ];
     const { queries, state } = memoryQueries(jobs);
     const db = {} as Db;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
+import { DOCX_MIME } from "./file-type";
+import { makeDocx, makePdf } from "./testing/fixtures";
 import { readUpload } from "./upload";
 
 function request(form: FormData | string, headers: Record<string, string> = {}) {
@@ -53,6 +55,27 @@ describe("readUpload", () => {
   it("rejects unsupported types with 415", async () => {
     const err = await rejects(request(formWith(new File(["%PDF"], "paper.pdf", { type: "application/pdf" }))));
     expect([err.status, err.code]).toEqual([415, "unsupported:upload"]);
+    expect(err.message).toMatch(/not a PDF/);
+    const exe = await rejects(request(formWith(new File(["MZ\x90\x00"], "setup.exe"))));
+    expect([exe.status, exe.message]).toEqual([415, expect.stringMatching(/Unsupported file type/)]);
+  });
+
+  it("detects the type from the content: a binary renamed .txt is refused, a PDF named .txt is a PDF", async () => {
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    const bin = await rejects(request(formWith(new File([png], "photo.txt", { type: "text/plain" }))));
+    expect([bin.status, bin.code, bin.message]).toEqual([
+      415,
+      "unsupported:upload",
+      expect.stringMatching(/binary file \(a PNG image\), not text/),
+    ]);
+    const nul = await rejects(request(formWith(new File(["abc\u0000def"], "data.txt"))));
+    expect(nul.message).toMatch(/binary file \(it contains NUL bytes\)/);
+
+    const pdf = makePdf([["Hello"]]);
+    const asTxt = await readUpload(request(formWith(new File([pdf], "report.txt", { type: "text/plain" }))), 1 << 20);
+    expect(asTxt).toMatchObject({ name: "report.txt", type: "application/pdf", size: pdf.length });
+    const noExt = await readUpload(request(formWith(new File([makeDocx(["Hi"])], "letter"))), 1 << 20);
+    expect(noExt).toMatchObject({ name: "letter.docx", type: DOCX_MIME });
   });
 
   it("rejects files over the limit with 413, by Content-Length first and by size", async () => {

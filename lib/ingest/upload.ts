@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { AppError } from "@/lib/errors";
-import { ALLOWED_EXTENSIONS, DOCUMENT_MIME, detectDocumentKind, extensionOf, sanitizeFileName } from "./file-type";
+import { AppError, IngestError } from "@/lib/errors";
+import { DOCUMENT_EXTENSION, DOCUMENT_MIME, resolveDocumentKind, extensionOf, sanitizeFileName } from "./file-type";
 import { z } from "zod";
 
 /** Bytes allowed for the multipart envelope (boundaries, part headers) on top of the file itself. */
@@ -44,19 +44,20 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Va
   if (file.size > maxBytes) throw tooLarge(maxBytes);
   if (file.size === 0) throw new AppError("bad_request:upload", `"${sanitizeFileName(file.name)}" is empty.`);
 
-  const kind = detectDocumentKind({ name: file.name, type: file.type });
-  if (!kind) {
-    throw new AppError(
-      "unsupported:upload",
-      `Unsupported file type${file.type ? ` (${file.type})` : ""}: upload ${ALLOWED_EXTENSIONS.join(", ")} files.`,
-    );
+  let name = sanitizeFileName(file.name);
+  const raw = new Uint8Array(await file.arrayBuffer());
+  // The type comes from the bytes as well as the name: PDF and DOCX by their magic numbers, binary
+  // content named as text refused here (415) rather than failing later in the ingest job.
+  let kind;
+  try {
+    kind = resolveDocumentKind({ name, type: file.type, bytes: raw });
+  } catch (error) {
+    if (error instanceof IngestError) throw new AppError("unsupported:upload", error.message);
+    throw error;
   }
   // A name without an extension gets the one its type implies, so the stored name says what it is.
-  const fallbackExt = kind === "html" ? ".html" : kind === "markdown" ? ".md" : ".txt";
-  let name = sanitizeFileName(file.name);
-  if (!extensionOf(name)) name += fallbackExt;
+  if (!extensionOf(name)) name += DOCUMENT_EXTENSION[kind];
 
-  const raw = new Uint8Array(await file.arrayBuffer());
   const sha256 = createHash("sha256").update(raw).digest("hex");
   return { name, type: DOCUMENT_MIME[kind], size: raw.length, sha256, raw };
 }

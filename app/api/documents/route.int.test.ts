@@ -18,6 +18,9 @@ const { GET: CONTENT } = await import("./[id]/content/route");
 const { startIngestRunner } = await import("@/lib/ingest/runner");
 const { getEmbedder } = await import("@/lib/models/server");
 
+const { makeDocx, makePdf } = await import("@/lib/ingest/testing/fixtures");
+const { pageAt } = await import("@/lib/ingest/parse");
+
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 
 function uploadRequest(file: File) {
@@ -90,8 +93,16 @@ describe("/api/documents", () => {
     const pdf = await POST(uploadRequest(new File(["%PDF"], "a.pdf", { type: "application/pdf" })));
     expect(pdf.status).toBe(415);
     expect(await pdf.json()).toEqual({
+      error: { code: "unsupported:upload", message: expect.stringMatching(/not a PDF/) },
+    });
+    const exe = await POST(uploadRequest(new File(["MZ\x90\x00"], "setup.exe")));
+    expect(await exe.json()).toEqual({
       error: { code: "unsupported:upload", message: expect.stringMatching(/Unsupported file type/) },
     });
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+    const renamed = await POST(uploadRequest(new File([png], "photo.txt", { type: "text/plain" })));
+    expect(renamed.status).toBe(415);
+    expect((await renamed.json()).error.message).toMatch(/binary file \(a PNG image\)/);
     const empty = await POST(uploadRequest(new File([], "e.txt")));
     expect(empty.status).toBe(400);
 
@@ -101,5 +112,67 @@ describe("/api/documents", () => {
       expect(await res.json()).toEqual({ error: { code: "not_found:document", message: "Document not found." } });
       expect((await CONTENT(new Request("http://localhost"), ctx(id))).status).toBe(404);
     }
+  });
+
+  it("ingests a PDF with its pages and a DOCX", async () => {
+    const words = (p: number) => Array.from({ length: 60 }, (_, i) => `tidal${p} bell${i}`).join(" ");
+    const pdfBytes = makePdf([[`Kiritomo tide bell, page one.`, words(1)], [words(2)], [`Page three ends it.`]]);
+    const pdfRes = await POST(uploadRequest(new File([pdfBytes], "bells.pdf", { type: "application/pdf" })));
+    expect(pdfRes.status).toBe(202);
+    const { id: pdfId } = await pdfRes.json();
+    const pdfDoc = await waitForStatus(pdfId);
+    expect(pdfDoc).toMatchObject({ status: "ready", type: "application/pdf", name: "bells.pdf" });
+    expect(pdfDoc.chunkCount).toBeGreaterThan(0);
+    const pdfContent = await (await CONTENT(new Request("http://localhost"), ctx(pdfId))).json();
+    expect(pdfContent.text.split("\f")).toHaveLength(3);
+    expect(pdfContent.text).toContain("Page three ends it.");
+    for (const c of pdfContent.chunks) expect(c.page).toBe(pageAt(pdfContent.text, c.charStart));
+    expect(pdfContent.chunks[0].page).toBe(1);
+
+    const docxBytes = makeDocx(["Veltrane glasswing moths.", "They migrate at dusk."]);
+    const docxRes = await POST(uploadRequest(new File([docxBytes], "moths.docx")));
+    expect(docxRes.status).toBe(202);
+    const { id: docxId } = await docxRes.json();
+    const docxDoc = await waitForStatus(docxId);
+    expect(docxDoc).toMatchObject({ status: "ready", chunkCount: 1, name: "moths.docx" });
+    const docxContent = await (await CONTENT(new Request("http://localhost"), ctx(docxId))).json();
+    expect(docxContent.text).toBe("Veltrane glasswing moths.\n\nThey migrate at dusk.");
+  });
+
+  it("fails a scanned PDF with a clear message and keeps serving", async () => {
+    const res = await POST(uploadRequest(new File([makePdf([null])], "scan.pdf")));
+    expect(res.status).toBe(202);
+    const doc = await waitForStatus((await res.json()).id);
+    expect(doc.status).toBe("failed");
+    expect(doc.error).toMatch(/no text layer \(scanned document\)/);
+  });
+
+  it("recognises the same bytes uploaded twice and stores them once", async () => {
+    const bytes = new TextEncoder().encode(`Duplicate detection ${Date.now()}.`);
+    const first = await POST(uploadRequest(new File([bytes], "dup.txt")));
+    expect(first.status).toBe(202);
+    const firstBody = await first.json();
+    expect(firstBody).toEqual({ id: expect.any(String) });
+    const second = await POST(uploadRequest(new File([bytes], "same-bytes-other-name.md")));
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual({ id: firstBody.id, duplicate: true });
+    const list = await (await LIST()).json();
+    const sha = list.documents.find((d: { id: string }) => d.id === firstBody.id).sha256;
+    expect(list.documents.filter((d: { sha256: string }) => d.sha256 === sha)).toHaveLength(1);
+
+    // Concurrent uploads of new bytes: one row.
+    const fresh = new TextEncoder().encode(`Concurrent duplicate ${Date.now()}.`);
+    const answers = await Promise.all([1, 2, 3].map(() => POST(uploadRequest(new File([fresh], "c.txt")))));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 202]);
+    const ids = new Set(await Promise.all(answers.map(async (r) => (await r.json()).id)));
+    expect(ids.size).toBe(1);
+
+    // A failed copy does not block uploading the bytes again.
+    const bad = new Uint8Array([0x63, 0x61, 0x66, 0xe9]); // Latin-1, fails at parse
+    const failedId = (await (await POST(uploadRequest(new File([bad], "bad.txt")))).json()).id;
+    expect((await waitForStatus(failedId)).status).toBe("failed");
+    const again = await POST(uploadRequest(new File([bad], "bad.txt")));
+    expect(again.status).toBe(202);
+    expect((await again.json()).id).not.toBe(failedId);
   });
 });

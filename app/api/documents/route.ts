@@ -1,5 +1,5 @@
 import { getDb } from "@/db";
-import { createDocumentWithJob, listDocuments } from "@/db/queries/documents";
+import { createDocumentUnlessDuplicate, listDocuments } from "@/db/queries/documents";
 import { env } from "@/lib/env";
 import { errorResponse } from "@/lib/errors";
 import { pokeIngestRunner, startIngestRunner } from "@/lib/ingest/runner";
@@ -9,12 +9,17 @@ import { getEmbedder } from "@/lib/models/server";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** Upload one document (multipart field `file`). 202 once the raw bytes are stored; parsing happens after. */
+/**
+ * Upload one document (multipart field `file`). 202 `{ id }` once the raw bytes are stored; parsing
+ * happens after. The same bytes again (sha256) while the first copy has not failed: 200
+ * `{ id, duplicate: true }` with the first copy's id, nothing stored.
+ */
 export async function POST(request: Request) {
   try {
     const upload = await readUpload(request, env.MAX_UPLOAD_BYTES);
     const db = await getDb();
-    const { id } = await createDocumentWithJob({ db, ...upload });
+    const { id, duplicate } = await createDocumentUnlessDuplicate({ db, ...upload });
+    if (duplicate) return Response.json({ id, duplicate: true }, { status: 200 });
     // instrumentation.ts normally started the runner; start it here if this process has none.
     if (!pokeIngestRunner()) startIngestRunner({ getDb, getEmbedder });
     return Response.json({ id }, { status: 202 });
