@@ -60,6 +60,22 @@ export function firstStageFeatures(candidates: RerankCandidate[], passageTokens:
   });
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+const ASCII_RUN = /[a-z0-9]+/g;
+const ASCII_FAST_PATH_CHARS = 16 * 1024;
+
+/**
+ * firstWordTokens for pure-ASCII text, without NFKC or the Unicode regex: every ASCII character is
+ * NFKC-stable, and among ASCII characters [\p{L}\p{M}\p{N}] is exactly [A-Za-z0-9], so the tokens are
+ * wordTokens(text)'s (rerank-inputs.test.ts checks this). Null when the text is not ASCII or is long.
+ */
+export function asciiFirstWordTokens(text: string, keep: number): { tokens: string[]; total: number } | null {
+  // Long texts take the lazy path, which never materialises more than `keep` tokens.
+  if (text.length > ASCII_FAST_PATH_CHARS || NON_ASCII.test(text)) return null;
+  const all = text.toLowerCase().match(ASCII_RUN) ?? [];
+  return { tokens: all.length > keep ? all.slice(0, keep) : all, total: all.length };
+}
+
 /** Query words (at most MAX_QUERY_TOKENS) and each passage cut so that query + passage fit MAX_TOKENS. */
 export function tokeniseRequest(request: RerankRequest): TokenisedRequest {
   const query = wordTokens(request.query).slice(0, MAX_QUERY_TOKENS);
@@ -67,7 +83,7 @@ export function tokeniseRequest(request: RerankRequest): TokenisedRequest {
   const passages: string[][] = [];
   const truncated: number[] = [];
   for (const c of request.candidates) {
-    const { tokens, total } = firstWordTokens(c.text, budget);
+    const { tokens, total } = asciiFirstWordTokens(c.text, budget) ?? firstWordTokens(c.text, budget);
     passages.push(tokens);
     truncated.push(total - tokens.length);
   }
@@ -103,23 +119,43 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
     passageMask: new Float32Array(batch * passageLength),
     firstStage: new Float32Array(batch * fsLength),
   };
-  rows.forEach((row, b) => {
-    row.query.forEach((w, i) => {
+  // Each distinct word's vocabulary id and hash, looked up once per call (passages repeat words).
+  const seen = new Map<string, number>();
+  const ids: number[] = [];
+  const hashes: number[] = [];
+  const lookup = (w: string): number => {
+    let k = seen.get(w);
+    if (k === undefined) {
+      k = ids.length;
+      ids.push(vocab.id(w));
+      hashes.push(tokenHash(w));
+      seen.set(w, k);
+    }
+    return k;
+  };
+  for (let b = 0; b < batch; b++) {
+    const row = rows[b];
+    const query = row.query;
+    for (let i = 0; i < query.length; i++) {
+      const w = query[i];
       const at = b * queryLength + i;
-      x.queryIds[at] = vocab.id(w);
-      x.queryHash[at] = tokenHash(w);
+      const k = lookup(w);
+      x.queryIds[at] = ids[k];
+      x.queryHash[at] = hashes[k];
       x.queryMask[at] = 1;
       const idf = row.termIdf?.[w];
       x.queryIdf[at] = idf !== undefined && Number.isFinite(idf) ? Math.max(0, idf) : defaultIdf;
-    });
-    row.passage.forEach((w, i) => {
-      const at = b * passageLength + i;
-      x.passageIds[at] = vocab.id(w);
-      x.passageHash[at] = tokenHash(w);
-      x.passageMask[at] = 1;
-    });
+    }
+    const passage = row.passage;
+    const base = b * passageLength;
+    for (let i = 0; i < passage.length; i++) {
+      const k = lookup(passage[i]);
+      x.passageIds[base + i] = ids[k];
+      x.passageHash[base + i] = hashes[k];
+    }
+    x.passageMask.fill(1, base, base + passage.length);
     x.firstStage.set(row.firstStage, b * fsLength);
-  });
+  }
   return x;
 }
 
