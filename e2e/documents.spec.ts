@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { saltLanterns } from "./fixtures/files";
 import { DocumentsPage } from "./pages/documents-page";
 
 test.describe("documents", () => {
@@ -65,5 +66,27 @@ test.describe("documents", () => {
     await page.reload();
     await docs.waitForList();
     await expect(docs.row(name)).toHaveCount(0);
+  });
+
+  test("a PDF is ingested, and the same bytes again are recognised as already uploaded", async ({ page }) => {
+    const docs = new DocumentsPage(page);
+    await docs.goto();
+    await docs.upload([saltLanterns.path]);
+    await expect(docs.uploadItem(saltLanterns.name)).toHaveAttribute("data-status", "done");
+    await docs.waitForReady(saltLanterns.name);
+    await expect(docs.row(saltLanterns.name).getByTestId("document-chunks")).not.toHaveText("0");
+
+    // Upload items live in the page's memory: after a reload only the second upload is listed.
+    await page.reload();
+    await docs.waitForList();
+    await docs.upload([saltLanterns.path]);
+    await expect(docs.uploadItem(saltLanterns.name)).toHaveAttribute("data-status", "done");
+    await expect(docs.uploadItem(saltLanterns.name).getByTestId("upload-duplicate")).toHaveText(/already uploaded/i);
+    await page.reload();
+    await docs.waitForList();
+    await expect(docs.row(saltLanterns.name)).toHaveCount(1);
+
+    await docs.delete(saltLanterns.name);
+    await expect(docs.row(saltLanterns.name)).toHaveCount(0);
   });
 });
