@@ -60,6 +60,8 @@ export async function runDatasetQueries(args: {
       embedder,
       reranker,
       params: { ...params, query: q.text },
+      // Evaluation measures the model on every query; a cached reranking would hide its latency.
+      rerankCacheTtlMs: 0,
       onStages: (s) => {
         stages = s;
       },
