@@ -5,7 +5,6 @@
 // { results: [{ client, model, concurrency, candidates, p50Ms, p95Ms, p99Ms, pairsPerSec }], limit }.
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { env } from "@/lib/env";
@@ -16,6 +15,7 @@ import { DIMENSION, KERNEL_MUS } from "@/lib/models/starter/spec";
 import type { RerankRequest } from "@/lib/models/types";
 import { wordTokens } from "@/lib/models/word-tokens";
 import { createRerankClient } from "@/lib/rerank/client";
+import { freePort } from "@/lib/net/free-port";
 
 const CANDIDATES = 45;
 const WORDS = 400;
@@ -65,15 +65,6 @@ async function load(concurrency: number, total: number, call: (i: number) => Pro
   return { p50Ms: pct(times, 50), p95Ms: pct(times, 95), p99Ms: pct(times, 99), pairsPerSec: (total * CANDIDATES) / seconds };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const PEAK_N = 1024;
 

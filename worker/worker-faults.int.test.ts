@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRerankClient } from "@/lib/rerank/client";
+import { freePort } from "@/lib/net/free-port";
 
 // Faults against the real worker process: bad inputs, a 5 MB passage, batching under concurrency,
 // and kill -9 under load with the client failing open, then a restart on the same port.
@@ -12,16 +12,6 @@ const children: ChildProcess[] = [];
 let port = 0;
 let url = "";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startWorker() {
   let output = "";

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "@/lib/net/free-port";
 
 // The reranker worker as a real process with the real starter model (models/, built by
 // `npm run models:build`).
@@ -11,16 +11,6 @@ let child: ChildProcess | undefined;
 let url = "";
 let output = "";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForReady(timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RerankRequest, RerankResponse } from "@/lib/models/types";
 import { createRerankClient } from "./client";
+import { freePort } from "@/lib/net/free-port";
 
 // A real HTTP server on 127.0.0.1:0 per test, so connection errors and timeouts are the real ones.
 
@@ -27,13 +28,6 @@ async function serve(handler: (req: IncomingMessage, body: string, res: ServerRe
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const request: RerankRequest = {
   query: "what is bm25",
