@@ -1,18 +1,14 @@
 import type { SearchResultRow } from "@/lib/retrieval/search";
 
 /** One of the top-n passages an answer is grounded in; `n` is its citation number (1-based). */
-export interface AnswerPassage {
+export type AnswerPassage = Pick<
+  SearchResultRow,
+  "chunkId" | "documentId" | "documentName" | "text" | "charStart" | "charEnd"
+> & {
   n: number;
-  chunkId: number;
-  documentId: string;
-  documentName: string;
-  text: string;
-  /** The chunk's character offsets in its document. */
-  charStart: number;
-  charEnd: number;
   /** Final relevance: the rerank score when reranked, else the fused score. */
   score: number;
-}
+};
 
 /** A `[n]` marker resolved to the chunk it cites; charStart/charEnd are the chunk's offsets in its document. */
 export interface Citation {

@@ -1,4 +1,5 @@
 import type { Db } from "@/db";
+import type { ClaimedIngestJob, IngestChunk } from "@/db/queries/documents";
 import { env } from "@/lib/env";
 import { errorMessage, IngestError } from "@/lib/errors";
 import type { Embedder } from "@/lib/models/types";
@@ -13,21 +14,8 @@ import { ingestDocument, type IngestStage } from "./pipeline";
 // Its state lives on globalThis: Next.js bundles instrumentation.ts and the route handlers separately,
 // so a module-level variable would give the upload route a runner that was never started.
 
-export interface IngestJob {
-  documentId: string;
-  name: string;
-  type: string;
-  raw: Uint8Array;
-}
-
-export interface IngestChunkRow {
-  position: number;
-  text: string;
-  charStart: number;
-  charEnd: number;
-  tokenCount: number;
-  embedding: Float32Array | number[];
-}
+export type IngestJob = ClaimedIngestJob;
+export type IngestChunkRow = IngestChunk;
 
 /** The query functions the runner needs (db/queries/documents.ts); injectable for tests. */
 export interface IngestQueries {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { ScoredChunk } from "@/db/queries/retrieval";
 
 export type FusionWeights = { bm25: number; vector: number };
 export type Fusion =
@@ -23,7 +24,7 @@ export const fusionSchema = z.union([
 ]) satisfies z.ZodType<Fusion>;
 
 /** One retriever's list, best first. */
-export type Ranked = { chunkId: number; score: number };
+export type Ranked = ScoredChunk;
 
 export type FusedCandidate = {
   chunkId: number;

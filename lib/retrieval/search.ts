@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import type { Db } from "@/db";
-import type { ChunkWithDocument, ScoredChunk } from "@/db/queries/retrieval";
+import type { ChunkWithDocument } from "@/db/queries/retrieval";
 import type { RunRecord } from "@/db/queries/runs";
 import { env } from "@/lib/env";
 import type { Embedder, RerankRequest, RerankResponse } from "@/lib/models/types";
@@ -13,7 +13,7 @@ import {
   type CachedRerank,
 } from "@/lib/rerank/cache";
 import { wordTokens } from "@/lib/models/word-tokens";
-import { DEFAULT_FUSION, fuse, fusionSchema, type FusedCandidate } from "@/lib/retrieval/fusion";
+import { DEFAULT_FUSION, fuse, fusionSchema, type FusedCandidate, type Ranked } from "@/lib/retrieval/fusion";
 
 // ---------------------------------------------------------------------------------------------
 // Request parameters
@@ -69,22 +69,12 @@ export type SearchParamsInput = z.input<typeof searchParamsSchema>;
 // ---------------------------------------------------------------------------------------------
 // Results
 
-export interface SearchResultRow {
-  chunkId: number;
-  documentId: string;
-  documentName: string;
-  text: string;
-  charStart: number;
-  charEnd: number;
-  bm25Rank: number | null;
-  bm25Score: number | null;
-  vectorRank: number | null;
-  vectorScore: number | null;
-  fusedRank: number;
-  fusedScore: number;
-  rerankRank: number | null;
-  rerankScore: number | null;
-}
+/** A candidate chunk with every stage's rank and score (null where a stage did not list it). */
+export type SearchResultRow = Omit<ChunkWithDocument, "position"> &
+  FusedCandidate & {
+    rerankRank: number | null;
+    rerankScore: number | null;
+  };
 
 export interface Timings {
   embedMs: number;
@@ -120,7 +110,7 @@ export interface RerankClientLike {
   ): Promise<{ ok: true; response: RerankResponse; wallMs: number } | { ok: false; reason: string; wallMs: number }>;
 }
 
-export type Ranked = ScoredChunk;
+export type { Ranked };
 export type ChunkRow = ChunkWithDocument;
 
 /** The db/queries functions runSearch needs. */
@@ -318,7 +308,9 @@ export async function runSearch({
       }
       recordRerankCache(hit ? "hit" : "miss");
     }
-    const order = hit ? applyRerank(candidates, { model: hit.model, results: hit.results, queueMs: 0, computeMs: 0 }) : null;
+    const order = hit
+      ? applyRerank(candidates, { model: hit.model, results: hit.results, queueMs: 0, computeMs: 0 })
+      : null;
     if (hit && order) {
       ordered = order;
       reranked = true;
@@ -338,15 +330,13 @@ export async function runSearch({
           rememberRerankModel(outcome.response.model);
           if (cache) {
             const entry = { model: outcome.response.model, results: outcome.response.results };
-            await cache
-              .putCachedRerank!({
-                db,
-                key: rerankCacheKey(request, entry.model),
-                entry,
-                documentIds: documentIdsOf(),
-                ttlMs: rerankCacheTtlMs,
-              })
-              .catch(() => recordRerankCache("error"));
+            await cache.putCachedRerank!({
+              db,
+              key: rerankCacheKey(request, entry.model),
+              entry,
+              documentIds: documentIdsOf(),
+              ttlMs: rerankCacheTtlMs,
+            }).catch(() => recordRerankCache("error"));
           }
         } else {
           rerankSkippedReason = "reranker returned results that do not match the candidates";
