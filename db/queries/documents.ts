@@ -81,6 +81,9 @@ function toSummary(r: SummaryRow): DocumentSummary {
   };
 }
 
+/** An uploaded file as stored: its bytes are kept so that ingestion can resume after a crash. */
+export type NewDocument = { name: string; type: string; size: number; sha256: string; raw: Uint8Array };
+
 export async function createDocumentWithJob({
   db,
   name,
@@ -88,14 +91,7 @@ export async function createDocumentWithJob({
   size,
   sha256,
   raw,
-}: {
-  db: Executor;
-  name: string;
-  type: string;
-  size: number;
-  sha256: string;
-  raw: Uint8Array;
-}): Promise<{ id: string }> {
+}: { db: Executor } & NewDocument): Promise<{ id: string }> {
   return db.transaction(async (tx) => {
     const [doc] = await tx
       .insert(documents)
@@ -134,14 +130,7 @@ export async function createDocumentUnlessDuplicate({
   size,
   sha256,
   raw,
-}: {
-  db: Executor;
-  name: string;
-  type: string;
-  size: number;
-  sha256: string;
-  raw: Uint8Array;
-}): Promise<{ id: string; duplicate: boolean }> {
+}: { db: Executor } & NewDocument): Promise<{ id: string; duplicate: boolean }> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`documents.sha256:${sha256}`}, 0))`);
     const existing = await findDocumentBySha256({ db: tx, sha256 });
