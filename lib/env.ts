@@ -23,6 +23,11 @@ const schema = z
     PGLITE_DIR: z.string().default("./.data/pglite"),
     WORKER_PORT: port(3001),
     WORKER_HOST: z.string().default("127.0.0.1"),
+    /**
+     * Shared secret between the app and its reranker workers, sent as `Authorization: Bearer`. Required
+     * when WORKER_HOST is not a loopback address; when set, the worker refuses calls without it.
+     */
+    WORKER_TOKEN: optionalString,
     /** One worker URL or several, comma-separated (load-balanced round-robin with failover). */
     RERANKER_URL: z
       .string()
@@ -62,6 +67,28 @@ const schema = z
     RERANK_QUEUE_LIMIT: z.coerce.number().int().min(1).default(10_000),
     /** App-side rerank cache in the database: entries older than this are ignored and purged; 0 turns it off. */
     RERANK_CACHE_TTL_MS: z.coerce.number().int().min(0).max(30 * 24 * 3_600_000).default(3_600_000),
+    /**
+     * local: one implicit local user, no sign-in (allowed only when HOST is a loopback address).
+     * accounts: sign-in required; the first start creates the admin. Unset: local on loopback, else accounts.
+     */
+    AUTH_MODE: z.enum(["local", "accounts"]).optional(),
+    /** Signs session cookies (≥ 32 characters). Unset: generated once and kept in <data dir>/auth-secret. */
+    AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+    /** The app's public origin (cookies, CSRF origin check); unset: http://HOST:PORT. */
+    APP_URL: optionalUrl,
+    /** Further origins allowed to make cookie-authenticated requests, comma-separated. */
+    TRUSTED_ORIGINS: optionalString,
+    /** The first admin in accounts mode; unset password: generated and printed once. */
+    ADMIN_EMAIL: z.string().trim().default("admin@ranklens.local"),
+    ADMIN_PASSWORD: optionalString,
+    /** Requests per minute per user (per API key's user) on each route; 0 turns the limit off. */
+    RATE_LIMIT_CHAT: z.coerce.number().int().min(0).default(30),
+    RATE_LIMIT_SEARCH: z.coerce.number().int().min(0).default(120),
+    RATE_LIMIT_UPLOAD: z.coerce.number().int().min(0).default(120),
+    /** Requests per minute per client IP over chat, search, upload and sign-in together; 0 = off. */
+    RATE_LIMIT_IP: z.coerce.number().int().min(0).default(600),
+    /** JSON request bodies (search, chat, admin) larger than this are refused with 413. */
+    MAX_JSON_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
     LLM_BASE_URL: optionalUrl,
     LLM_MODEL: optionalString,
     LLM_API_KEY: optionalString,

@@ -2,18 +2,42 @@
 // status, and a message safe to show to the user. Responses never carry a stack trace.
 
 export type ErrorType =
-  "bad_request" | "not_found" | "conflict" | "too_large" | "unsupported" | "unavailable" | "internal";
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "too_large"
+  | "unsupported"
+  | "rate_limited"
+  | "unavailable"
+  | "internal";
 
-export type ErrorSurface = "upload" | "document" | "ingest" | "search" | "chat" | "run" | "rerank" | "database" | "api";
+export type ErrorSurface =
+  | "upload"
+  | "document"
+  | "ingest"
+  | "search"
+  | "chat"
+  | "run"
+  | "rerank"
+  | "database"
+  | "api"
+  | "auth"
+  | "admin"
+  | "keys";
 
 export type ErrorCode = `${ErrorType}:${ErrorSurface}`;
 
 const STATUS: Record<ErrorType, number> = {
   bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   too_large: 413,
   unsupported: 415,
+  rate_limited: 429,
   unavailable: 503,
   internal: 500,
 };
@@ -27,9 +51,12 @@ export class AppError extends Error {
   readonly type: ErrorType;
   readonly surface: ErrorSurface;
   readonly status: number;
+  /** Extra response headers, e.g. Retry-After on 429 or WWW-Authenticate on 401. */
+  readonly headers: Record<string, string>;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
     super(message, options);
+    this.headers = options?.headers ?? {};
     this.name = "AppError";
     this.code = code;
     const [type, surface] = code.split(":") as [ErrorType, ErrorSurface];
@@ -43,7 +70,7 @@ export class AppError extends Error {
   }
 
   toResponse(): Response {
-    return Response.json(this.toJSON(), { status: this.status });
+    return Response.json(this.toJSON(), { status: this.status, headers: this.headers });
   }
 }
 
