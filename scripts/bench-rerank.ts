@@ -118,9 +118,12 @@ async function main() {
     }
   }
   try {
-    const health = (await (await fetch(`${url}/health`)).json()) as { model: { id: string; version: string } };
+    const auth: Record<string, string> = env.WORKER_TOKEN ? { authorization: `Bearer ${env.WORKER_TOKEN}` } : {};
+    const health = (await (await fetch(`${url}/health`, { headers: auth })).json()) as {
+      model: { id: string; version: string };
+    };
     const model = `${health.model.id}@${health.model.version}`;
-    const client = createRerankClient({ url, deadlineMs: 120_000 });
+    const client = createRerankClient({ url, deadlineMs: 120_000, token: env.WORKER_TOKEN });
     const starter = await loadStarterReranker(env.MODELS_DIR, {
       executionProviders: env.RERANKER_EXECUTION_PROVIDERS,
       threads: env.RERANKER_THREADS || undefined,

@@ -1,9 +1,18 @@
 import { env } from "@/lib/env";
 import { loadStarterReranker } from "@/lib/models/starter";
+import { exposureError } from "./auth";
 import { createWorkerServer } from "./server";
 
 // The reranker worker process: `npm run worker`. Listens at once (so /health/live answers while the
-// model loads), becomes ready after the model is loaded and warmed up.
+// model loads), becomes ready after the model is loaded and warmed up. It logs its state, never query
+// or passage texts.
+
+// Refuse an exposed address without a token before loading anything.
+const refused = exposureError(env.WORKER_HOST, env.WORKER_TOKEN);
+if (refused) {
+  console.error(refused);
+  process.exit(1);
+}
 
 const started = performance.now();
 const worker = createWorkerServer({
@@ -18,6 +27,7 @@ const worker = createWorkerServer({
     maxWaitMs: env.RERANK_MAX_WAIT_MS,
     queueLimit: env.RERANK_QUEUE_LIMIT,
   },
+  token: env.WORKER_TOKEN,
 });
 const { url } = await worker.listen({ port: env.WORKER_PORT, host: env.WORKER_HOST });
 
@@ -25,7 +35,7 @@ worker.ready.then(
   (reranker) => {
     const ms = Math.round(performance.now() - started);
     console.log(
-      `reranker worker ready at ${url} — model ${reranker.info.id}@${reranker.info.version}, execution provider ${reranker.executionProvider}, loaded in ${ms} ms`,
+      `reranker worker ready at ${url} — model ${reranker.info.id}@${reranker.info.version}, execution provider ${reranker.executionProvider}, loaded in ${ms} ms, ${env.WORKER_TOKEN ? "token required" : "no token (loopback only)"}`,
     );
   },
   (error: unknown) => {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { RerankRequest, RerankResponse } from "@/lib/models/types";
 import { formatIssues, MAX_RERANK_CANDIDATES, rerankRequestSchemaWith } from "@/lib/rerank/schema";
+import { checkBearer, exposureError, PUBLIC_ROUTES } from "./auth";
 import { Batcher, QueueFullError } from "./batcher";
 import { cohereRerankSchema, fromCohere, fromNim, nimRankingSchema, toCohere, toNim } from "./compat";
 import { createWorkerMetrics, ROUTES, type WorkerMetrics } from "./metrics";
@@ -10,7 +11,8 @@ import { isBatching, type LoadedReranker, type PreparedRerank } from "./types";
 // The reranker worker's HTTP server (plain node:http, JSON). It never touches the database: the app
 // sends query and candidate texts, the worker returns scores. Concurrent requests are batched into
 // shared model calls (batcher.ts); its own API is POST /rerank, with NIM- and Cohere-style routes
-// beside it (compat.ts), health routes and Prometheus metrics.
+// beside it (compat.ts), health routes and Prometheus metrics. With a token, every route but the two
+// health probes needs `Authorization: Bearer <token>` (auth.ts). Query and passage texts are never logged.
 
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export const BATCH_DEFAULTS = { maxWaitMs: 2, batchTokens: 64 * 512, queueLimit: 10_000 };
@@ -50,6 +52,8 @@ export interface WorkerServerOptions {
   batch?: Partial<typeof BATCH_DEFAULTS>;
   /** Process metrics (event loop, memory) on /metrics; off in unit tests. */
   defaultMetrics?: boolean;
+  /** Shared secret (env WORKER_TOKEN): required as a Bearer token on every route but the health probes. */
+  token?: string;
 }
 
 export function createWorkerServer({
@@ -58,6 +62,7 @@ export function createWorkerServer({
   maxCandidates = MAX_RERANK_CANDIDATES,
   batch = {},
   defaultMetrics = true,
+  token,
 }: WorkerServerOptions): WorkerServer & { metrics: WorkerMetrics } {
   const startedAt = performance.now();
   let state: State = { kind: "loading" };
@@ -191,7 +196,9 @@ export function createWorkerServer({
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      console.error("[worker] unexpected error:", error);
+      // The message and stack only: an error object may carry the request it failed on (passage texts).
+      const detail = error instanceof Error ? (error.stack ?? error.message) : "a non-Error value was thrown";
+      console.error("[worker] unexpected error:", detail);
       if (!res.headersSent) send(res, 500, { error: { code: "internal:rerank", message: "internal error" } });
       else res.destroy();
     });
@@ -208,6 +215,20 @@ export function createWorkerServer({
     const label = ROUTES.includes(path) ? path : "other";
     res.once("finish", () => metrics.requests.inc({ route: label, status: String(res.statusCode) }));
     try {
+      // Before routing and before reading the body: an unauthenticated caller learns nothing and costs little.
+      if (token && !PUBLIC_ROUTES.has(route)) {
+        const header = req.headers.authorization;
+        if (!checkBearer(header, token)) {
+          throw new HttpError(
+            401,
+            "unauthorized:rerank",
+            header
+              ? "invalid worker token"
+              : "this worker requires a token: send Authorization: Bearer <WORKER_TOKEN>",
+            { "www-authenticate": header ? 'Bearer error="invalid_token"' : "Bearer" },
+          );
+        }
+      }
       switch (route) {
         case "GET /health/live":
           return reply(200, { live: true });
@@ -258,6 +279,8 @@ export function createWorkerServer({
     ready,
     listen: ({ port, host }) =>
       new Promise((resolve, reject) => {
+        const refused = exposureError(host, token);
+        if (refused) return reject(new Error(refused));
         server.once("error", reject);
         server.listen(port, host, () => {
           server.off("error", reject);

@@ -18,7 +18,7 @@ async function startWorker() {
   // node --import tsx (not the tsx binary, which runs the worker in a child): kill -9 must hit the worker.
   const child = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], {
     cwd: root,
-    env: { ...process.env, WORKER_PORT: String(port), WORKER_HOST: "127.0.0.1" },
+    env: { ...process.env, WORKER_PORT: String(port), WORKER_HOST: "127.0.0.1", WORKER_TOKEN: "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);

@@ -32,7 +32,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${port}`;
   child = spawn(path.join(root, "node_modules/.bin/tsx"), ["worker/index.ts"], {
     cwd: root,
-    env: { ...process.env, WORKER_PORT: String(port), WORKER_HOST: "127.0.0.1" },
+    env: { ...process.env, WORKER_PORT: String(port), WORKER_HOST: "127.0.0.1", WORKER_TOKEN: "" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (d) => (output += d));

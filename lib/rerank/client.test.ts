@@ -67,6 +67,29 @@ describe("createRerankClient", () => {
     expect(outcome.wallMs).toBeGreaterThan(0);
   });
 
+  it("sends the token as Authorization: Bearer on every call, and no Authorization without one", async () => {
+    const seen: (string | undefined)[] = [];
+    const url = await serve((req, _body, res) => {
+      seen.push(req.headers.authorization);
+      json(res, 200, good);
+    });
+    const withToken = createRerankClient({ url, deadlineMs: 2000, token: "s3cret" });
+    expect((await withToken.rerank(request)).ok).toBe(true);
+    expect((await withToken.rerank(request)).ok).toBe(true);
+    expect((await createRerankClient({ url, deadlineMs: 2000 }).rerank(request)).ok).toBe(true);
+    expect(seen).toEqual(["Bearer s3cret", "Bearer s3cret", undefined]);
+  });
+
+  it("reports a worker's 401 with its message", async () => {
+    const url = await serve((_req, _body, res) =>
+      json(res, 401, { error: { code: "unauthorized:rerank", message: "invalid worker token" } }),
+    );
+    expect(await createRerankClient({ url, deadlineMs: 2000, token: "wrong" }).rerank(request)).toMatchObject({
+      ok: false,
+      reason: "reranker returned HTTP 401: invalid worker token",
+    });
+  });
+
   it("reports a refused connection as unavailable", async () => {
     const port = await freePort();
     const outcome = await createRerankClient({ url: `http://127.0.0.1:${port}`, deadlineMs: 2000 }).rerank(request);

@@ -21,6 +21,8 @@ export interface RerankClientOptions {
   /** One deadline per call: connecting, waiting, reading the body and the retry together. */
   deadlineMs: number;
   fetch?: typeof globalThis.fetch;
+  /** The workers' shared secret (env WORKER_TOKEN), sent as `Authorization: Bearer` on every call. */
+  token?: string;
   /** Consecutive failures of a worker that open its circuit (env RERANK_BREAKER_FAILURES). */
   breakerFailures?: number;
   /** How long an open circuit refuses calls before one half-open probe (env RERANK_BREAKER_COOLDOWN_MS). */
@@ -48,6 +50,7 @@ export function createRerankClient({
   url,
   deadlineMs,
   fetch: fetchImpl = globalThis.fetch,
+  token,
   breakerFailures = env.RERANK_BREAKER_FAILURES,
   breakerCooldownMs = env.RERANK_BREAKER_COOLDOWN_MS,
   now = Date.now,
@@ -58,6 +61,11 @@ export function createRerankClient({
     .filter(Boolean)
     .map((u) => ({ url: u, failures: 0, openUntil: 0, probing: false }));
   let next = 0;
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json",
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
 
   /** The next endpoint in rotation that admits a call (closed, or open past its cooldown and not probing). */
   function pick(exclude?: Endpoint): Endpoint | null {
@@ -94,7 +102,7 @@ export function createRerankClient({
     try {
       const res = await fetchImpl(`${e.url}/rerank`, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
+        headers,
         body: JSON.stringify(request),
         signal,
       });

@@ -4,7 +4,11 @@ import { env } from "@/lib/env";
 import { getEmbedder } from "@/lib/models/server";
 import { createRerankClient } from "@/lib/rerank/client";
 
-const reranker = createRerankClient({ url: env.RERANKER_URL, deadlineMs: env.RERANK_DEADLINE_MS });
+const reranker = createRerankClient({
+  url: env.RERANKER_URL,
+  deadlineMs: env.RERANK_DEADLINE_MS,
+  token: env.WORKER_TOKEN,
+});
 
 /** What runSearch needs in the app: the database, the embedder and the reranker worker's client. */
 export async function searchDependencies() {
