@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { TopNav } from "@/components/top-nav";
 import { Providers } from "./providers";
@@ -9,7 +10,10 @@ export const metadata: Metadata = {
   description: "Two-stage retrieval with reranking, made visible.",
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page renders per request: the CSP nonce (proxy.ts) is new each time and Next.js stamps it on
+  // its scripts while rendering, which a page prerendered at build time could not carry.
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-screen font-sans text-sm">

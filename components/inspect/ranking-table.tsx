@@ -1,11 +1,13 @@
 "use client";
 
 import Link from "next/link";
-import { Fragment, useEffect, useRef } from "react";
+import { Fragment, useEffect, useMemo, useRef } from "react";
 import type { SearchResultRow } from "@/components/api-types";
 import { documentHref, formatRank, formatScore } from "@/components/format";
 import { Movement, movementOf } from "@/components/ui/movement";
+import { detectInstructionLike } from "@/lib/security/injection";
 import { Highlighted, langOf, serifFont } from "./highlight";
+import { InstructionFlag } from "./instruction-flag";
 
 export type RankingMode = "fused" | "rerank";
 
@@ -47,6 +49,8 @@ export function RankingTable({
   }, [focus.selected, focus.source, mode]);
 
   const colCount = mode === "fused" ? 8 : 7;
+  // Client-side, from the passage text itself: a hint for the reader, so no API field is needed.
+  const instructionLike = useMemo(() => new Map(rows.map((r) => [r.chunkId, detectInstructionLike(r.text)])), [rows]);
 
   return (
     <table className="w-full border-collapse text-left text-xs" data-testid={`inspect-table-${mode}`}>
@@ -95,6 +99,7 @@ export function RankingTable({
           const isExpanded = expanded.has(row.chunkId);
           const showCut = cutoff != null && i === cutoff && i < rows.length;
           const delta = movementOf(row.fusedRank, row.rerankRank);
+          const flag = instructionLike.get(row.chunkId);
           return (
             <Fragment key={row.chunkId}>
               {showCut && (
@@ -137,6 +142,7 @@ export function RankingTable({
                       {row.documentName}
                     </span>
                     <span className="shrink-0 font-mono text-[10px] text-slate-400">#{row.chunkId}</span>
+                    {flag && <InstructionFlag result={flag} />}
                   </div>
                   {!isExpanded && (
                     <p className="truncate pl-4 text-slate-500" lang={langOf(row.text)}>

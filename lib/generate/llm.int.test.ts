@@ -91,6 +91,9 @@ describe("LLM answers over an OpenAI-compatible endpoint", () => {
     expect(system.content).toContain('<passage n="5"');
     expect(system.content).not.toContain("sixth passage");
     expect(system.content).toMatch(/untrusted data/);
+    // No tools are offered, so nothing a passage says can be called.
+    expect(request.body.tools).toBeUndefined();
+    expect(request.body.tool_choice).toBeUndefined();
     expect(user).toEqual({
       role: "user",
       content: "What does the reranker do?",
