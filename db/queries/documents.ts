@@ -1,12 +1,16 @@
 import os from "node:os";
 import { randomUUID } from "node:crypto";
-import { asc, desc, eq, sql } from "drizzle-orm";
-import { chunks, documents, EMBEDDING_DIM, ingestJobs, type DocumentStatus } from "../schema";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { chunks, documents, EMBEDDING_DIM, ingestJobs, LOCAL_USER_ID, type DocumentStatus } from "../schema";
+import { documentVisibleTo, LOCAL_VIEWER, type Viewer } from "./access";
 import { lexicalTsvector } from "./lexical";
 import { num, queryRows, type Executor } from "./sql";
 
 export type DocumentSummary = {
   id: string;
+  ownerId: string;
+  /** The workspace it is shared with (read-only for its members), or null when private. */
+  workspaceId: string | null;
   name: string;
   type: string;
   size: number;
@@ -48,6 +52,8 @@ const WORKER_ID = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 const summaryColumns = {
   id: documents.id,
+  ownerId: documents.ownerId,
+  workspaceId: documents.workspaceId,
   name: documents.name,
   type: documents.type,
   size: documents.size,
@@ -68,6 +74,8 @@ type SummaryRow = Omit<typeof documents.$inferSelect, "raw" | "text"> & { chunkC
 function toSummary(r: SummaryRow): DocumentSummary {
   return {
     id: r.id,
+    ownerId: r.ownerId,
+    workspaceId: r.workspaceId,
     name: r.name,
     type: r.type,
     size: r.size,
@@ -81,8 +89,18 @@ function toSummary(r: SummaryRow): DocumentSummary {
   };
 }
 
-/** An uploaded file as stored: its bytes are kept so that ingestion can resume after a crash. */
-export type NewDocument = { name: string; type: string; size: number; sha256: string; raw: Uint8Array };
+/**
+ * An uploaded file as stored: its bytes are kept so that ingestion can resume after a crash. The owner
+ * defaults to AUTH_MODE=local's implicit user.
+ */
+export type NewDocument = {
+  name: string;
+  type: string;
+  size: number;
+  sha256: string;
+  raw: Uint8Array;
+  ownerId?: string;
+};
 
 export async function createDocumentWithJob({
   db,
@@ -91,28 +109,34 @@ export async function createDocumentWithJob({
   size,
   sha256,
   raw,
+  ownerId = LOCAL_USER_ID,
 }: { db: Executor } & NewDocument): Promise<{ id: string }> {
   return db.transaction(async (tx) => {
     const [doc] = await tx
       .insert(documents)
-      .values({ name, type, size, sha256, raw, status: "queued" })
+      .values({ ownerId, name, type, size, sha256, raw, status: "queued" })
       .returning({ id: documents.id });
     await tx.insert(ingestJobs).values({ documentId: doc.id, state: "queued" });
     return { id: doc.id };
   });
 }
 
-/** The oldest document with these bytes that has not failed (a failed one may be uploaded again); null if none. */
+/**
+ * The owner's oldest document with these bytes that has not failed (a failed one may be uploaded
+ * again); null if none. Another user's copy of the same bytes is never revealed.
+ */
 export async function findDocumentBySha256({
   db,
   sha256,
+  ownerId = LOCAL_USER_ID,
 }: {
   db: Executor;
   sha256: string;
+  ownerId?: string;
 }): Promise<{ id: string } | null> {
   const [row] = await queryRows<{ id: string }>(
     db,
-    sql`SELECT id FROM documents WHERE sha256 = ${sha256} AND status <> 'failed'
+    sql`SELECT id FROM documents WHERE owner_id = ${ownerId} AND sha256 = ${sha256} AND status <> 'failed'
         ORDER BY created_at, id LIMIT 1`,
   );
   return row ?? null;
@@ -130,31 +154,67 @@ export async function createDocumentUnlessDuplicate({
   size,
   sha256,
   raw,
+  ownerId = LOCAL_USER_ID,
 }: { db: Executor } & NewDocument): Promise<{ id: string; duplicate: boolean }> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`documents.sha256:${sha256}`}, 0))`);
-    const existing = await findDocumentBySha256({ db: tx, sha256 });
+    await tx.execute(
+      sql`SELECT pg_advisory_xact_lock(hashtextextended(${`documents.sha256:${ownerId}:${sha256}`}, 0))`,
+    );
+    const existing = await findDocumentBySha256({ db: tx, sha256, ownerId });
     if (existing) return { id: existing.id, duplicate: true };
-    const { id } = await createDocumentWithJob({ db: tx, name, type, size, sha256, raw });
+    const { id } = await createDocumentWithJob({ db: tx, name, type, size, sha256, raw, ownerId });
     return { id, duplicate: false };
   });
 }
 
-export async function listDocuments({ db }: { db: Executor }): Promise<DocumentSummary[]> {
-  const rows = await db.select(summaryColumns).from(documents).orderBy(desc(documents.createdAt), asc(documents.id));
+const visible = (viewer: Viewer) => documentVisibleTo(viewer, sql`"documents"`);
+
+/** The documents the viewer may read, newest first. */
+export async function listDocuments({
+  db,
+  viewer = LOCAL_VIEWER,
+}: {
+  db: Executor;
+  viewer?: Viewer;
+}): Promise<DocumentSummary[]> {
+  const rows = await db
+    .select(summaryColumns)
+    .from(documents)
+    .where(visible(viewer))
+    .orderBy(desc(documents.createdAt), asc(documents.id));
   return rows.map(toSummary);
 }
 
-export async function getDocumentById({ db, id }: { db: Executor; id: string }): Promise<DocumentSummary | null> {
-  const [row] = await db.select(summaryColumns).from(documents).where(eq(documents.id, id));
+/** The document if the viewer may read it; null if it does not exist or is not theirs to see. */
+export async function getDocumentById({
+  db,
+  id,
+  viewer = LOCAL_VIEWER,
+}: {
+  db: Executor;
+  id: string;
+  viewer?: Viewer;
+}): Promise<DocumentSummary | null> {
+  const [row] = await db
+    .select(summaryColumns)
+    .from(documents)
+    .where(and(eq(documents.id, id), visible(viewer)));
   return row ? toSummary(row) : null;
 }
 
-export async function getDocumentContent({ db, id }: { db: Executor; id: string }): Promise<DocumentContent | null> {
+export async function getDocumentContent({
+  db,
+  id,
+  viewer = LOCAL_VIEWER,
+}: {
+  db: Executor;
+  id: string;
+  viewer?: Viewer;
+}): Promise<DocumentContent | null> {
   const [doc] = await db
     .select({ id: documents.id, name: documents.name, type: documents.type, text: documents.text })
     .from(documents)
-    .where(eq(documents.id, id));
+    .where(and(eq(documents.id, id), visible(viewer)));
   if (!doc) return null;
   const rows = await db
     .select({
@@ -170,10 +230,52 @@ export async function getDocumentContent({ db, id }: { db: Executor; id: string 
   return { ...doc, text: doc.text ?? "", chunks: rows };
 }
 
-export async function deleteDocumentById({ db, id }: { db: Executor; id: string }): Promise<boolean> {
-  // Chunks, their postings and the ingest job go with it (ON DELETE CASCADE).
-  const deleted = await db.delete(documents).where(eq(documents.id, id)).returning({ id: documents.id });
+/**
+ * Deletes a document its owner asked to delete (false: no such document of theirs). Chunks, postings
+ * and the ingest job go with it (ON DELETE CASCADE), its rerank-cache entries with the chunks (0004),
+ * and the runs holding its passages are redacted (0005).
+ */
+export async function deleteDocumentById({
+  db,
+  id,
+  ownerId = LOCAL_USER_ID,
+}: {
+  db: Executor;
+  id: string;
+  ownerId?: string;
+}): Promise<boolean> {
+  const deleted = await db
+    .delete(documents)
+    .where(and(eq(documents.id, id), eq(documents.ownerId, ownerId)))
+    .returning({ id: documents.id });
   return deleted.length > 0;
+}
+
+/**
+ * Shares the owner's document with a workspace the owner belongs to (read-only for its members), or
+ * makes it private again (workspaceId null). False when the document is not the owner's or the owner
+ * is not in the workspace.
+ */
+export async function setDocumentWorkspace({
+  db,
+  id,
+  ownerId,
+  workspaceId,
+}: {
+  db: Executor;
+  id: string;
+  ownerId: string;
+  workspaceId: string | null;
+}): Promise<boolean> {
+  const member = workspaceId
+    ? sql`EXISTS (SELECT 1 FROM workspace_members wm WHERE wm.workspace_id = ${workspaceId} AND wm.user_id = ${ownerId})`
+    : sql`TRUE`;
+  const updated = await db
+    .update(documents)
+    .set({ workspaceId, updatedAt: new Date() })
+    .where(and(eq(documents.id, id), eq(documents.ownerId, ownerId), member))
+    .returning({ id: documents.id });
+  return updated.length > 0;
 }
 
 /**

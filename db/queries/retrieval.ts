@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { toSql } from "pgvector";
 import { normalizeText } from "@/lib/text/analyze";
+import { documentVisibleTo, LOCAL_VIEWER, type Viewer } from "./access";
 import { arrayElement, japaneseWordLexeme, lexicalTsvector, textArray } from "./lexical";
 import { num, queryRows, type Executor } from "./sql";
 
@@ -192,7 +193,19 @@ export async function getTermIdf({ db, words }: { db: Executor; words: string[] 
   return out;
 }
 
-export async function getChunksByIds({ db, ids }: { db: Executor; ids: number[] }): Promise<ChunkWithDocument[]> {
+/**
+ * Chunks with their document, in the order asked, limited to documents the viewer may read: the one
+ * way passage text leaves the database for a search, so it filters again whatever produced the ids.
+ */
+export async function getChunksByIds({
+  db,
+  ids,
+  viewer = LOCAL_VIEWER,
+}: {
+  db: Executor;
+  ids: number[];
+  viewer?: Viewer;
+}): Promise<ChunkWithDocument[]> {
   if (ids.length === 0) return [];
   const rows = await queryRows<{
     id: unknown;
@@ -207,7 +220,8 @@ export async function getChunksByIds({ db, ids }: { db: Executor; ids: number[] 
     sql`
       SELECT c.id, c.document_id, d.name AS document_name, c.text, c.char_start, c.char_end, c.position
       FROM chunks c JOIN documents d ON d.id = c.document_id
-      WHERE c.id = ANY(${`{${ids.map((id) => Math.trunc(id)).join(",")}}`}::bigint[])`,
+      WHERE c.id = ANY(${`{${ids.map((id) => Math.trunc(id)).join(",")}}`}::bigint[])
+        AND ${documentVisibleTo(viewer)}`,
   );
   const byId = new Map(
     rows.map((r) => [
@@ -223,7 +237,7 @@ export async function getChunksByIds({ db, ids }: { db: Executor; ids: number[] 
       },
     ]),
   );
-  // In the order asked for; unknown ids (deleted since) are left out.
+  // In the order asked for; unknown ids (deleted since, or not the viewer's) are left out.
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 

@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { SearchParams, SearchResultRow, Timings } from "@/lib/retrieval/search";
-import { retrievalRuns } from "../schema";
+import { LOCAL_USER_ID, retrievalRuns } from "../schema";
 import type { Executor } from "./sql";
 
 export type RunRecord = {
@@ -15,11 +15,27 @@ export type RunRecord = {
   results: SearchResultRow[];
   answerChunkIds: number[];
   answer: string | null;
+  /** The answer was removed because a passage it was built from belonged to a deleted document. */
+  answerRedacted?: boolean;
 };
 
-export async function saveRetrievalRun({ db, run }: { db: Executor; run: RunRecord }): Promise<void> {
+/** A result row of a stored run whose document was deleted: text and name are gone, ids and scores stay. */
+export type StoredResultRow = SearchResultRow & { deleted?: true };
+
+/** Saves a run as the user's own (only they can read it back). */
+export async function saveRetrievalRun({
+  db,
+  run,
+  userId = LOCAL_USER_ID,
+}: {
+  db: Executor;
+  run: RunRecord;
+  userId?: string;
+}): Promise<void> {
   await db.insert(retrievalRuns).values({
     id: run.runId,
+    userId,
+    documentIds: [...new Set(run.results.map((r) => r.documentId))],
     createdAt: new Date(run.createdAt),
     query: run.query,
     params: run.params,
@@ -33,10 +49,22 @@ export async function saveRetrievalRun({ db, run }: { db: Executor; run: RunReco
   });
 }
 
-export async function getRetrievalRunById({ db, id }: { db: Executor; id: string }): Promise<RunRecord | null> {
+/** The run if it is the user's; null if it does not exist or belongs to someone else. */
+export async function getRetrievalRunById({
+  db,
+  id,
+  userId = LOCAL_USER_ID,
+}: {
+  db: Executor;
+  id: string;
+  userId?: string;
+}): Promise<RunRecord | null> {
   // Not a uuid → no such run (instead of a database error on the cast).
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-  const [r] = await db.select().from(retrievalRuns).where(eq(retrievalRuns.id, id));
+  const [r] = await db
+    .select()
+    .from(retrievalRuns)
+    .where(and(eq(retrievalRuns.id, id), eq(retrievalRuns.userId, userId)));
   if (!r) return null;
   return {
     runId: r.id,
@@ -47,9 +75,10 @@ export async function getRetrievalRunById({ db, id }: { db: Executor; id: string
     rerankSkippedReason: r.rerankSkippedReason,
     rerankModel: r.rerankModel as RunRecord["rerankModel"],
     timings: r.timings as Timings,
-    results: r.results as SearchResultRow[],
+    results: r.results as StoredResultRow[],
     answerChunkIds: r.answerChunkIds as number[],
     answer: r.answer,
+    ...(r.answerRedacted ? { answerRedacted: true } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, customType, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { users, workspaces } from "./auth";
 
 // drizzle 0.45 has no bytea column; PGlite returns Uint8Array, postgres.js a Buffer (a Uint8Array too).
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -14,6 +15,12 @@ export const documents = pgTable(
   "documents",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    // Who may read, search, share and delete it; deleting the user deletes the document.
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // Shared (read-only) with this workspace's members; null: private to the owner.
+    workspaceId: uuid("workspace_id").references(() => workspaces.id, { onDelete: "set null" }),
     name: text("name").notNull(),
     type: text("type").notNull(),
     size: integer("size").notNull(),
@@ -32,7 +39,9 @@ export const documents = pgTable(
   },
   (t) => [
     index("documents_created_idx").on(t.createdAt),
-    index("documents_sha256_idx").on(t.sha256),
+    index("documents_owner_sha256_idx").on(t.ownerId, t.sha256),
+    index("documents_owner_created_idx").on(t.ownerId, t.createdAt),
+    index("documents_workspace_idx").on(t.workspaceId),
     index("documents_status_idx").on(t.status),
     check("documents_status_check", sql`${t.status} IN ('queued', 'processing', 'ready', 'failed')`),
   ],

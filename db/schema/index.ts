@@ -1,3 +1,4 @@
+export * from "./auth";
 export * from "./documents";
 export * from "./chunks";
 export * from "./runs";
