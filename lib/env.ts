@@ -88,7 +88,7 @@ const schema = z
     /** Requests per minute per client IP over chat, search, upload and sign-in together; 0 = off. */
     RATE_LIMIT_IP: z.coerce.number().int().min(0).default(600),
     /** JSON request bodies (search, chat, admin) larger than this are refused with 413. */
-    MAX_JSON_BYTES: z.coerce.number().int().min(1024).default(256 * 1024),
+    MAX_JSON_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
     LLM_BASE_URL: optionalUrl,
     LLM_MODEL: optionalString,
     LLM_API_KEY: optionalString,

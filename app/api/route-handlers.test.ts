@@ -15,6 +15,8 @@ const { runs, setRunAnswer } = vi.hoisted(() => {
 
 vi.mock("server-only", () => ({}));
 vi.mock("@/db", () => ({ getDb: async () => ({}) }));
+// Local mode (loopback HOST): the implicit local user; rate limits are counted in the database, tested there.
+vi.mock("@/lib/security/rate-limit", () => ({ enforceRateLimit: async () => {} }));
 vi.mock("@/lib/rerank/client", () => ({
   createRerankClient: () => ({
     rerank: async () => ({ ok: false, reason: "reranker unavailable: connect ECONNREFUSED", wallMs: 1 }),
@@ -44,6 +46,10 @@ vi.mock("@/db/queries/retrieval", () => ({
       charEnd: chunkId * 100 + 40,
       position: chunkId,
     })),
+}));
+vi.mock("@/db/queries/access", () => ({
+  LOCAL_VIEWER: { userId: "local" },
+  searchableDocumentIds: async ({ documentIds }: { documentIds?: string[] }) => documentIds,
 }));
 vi.mock("@/db/queries/runs", () => ({
   saveRetrievalRun: async ({ run }: { run: { runId: string } }) => void runs.set(run.runId, { ...run }),

@@ -16,11 +16,18 @@ export function normaliseQuery(query: string): string {
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 /** sha256 over the request's reranker inputs and the model; hex. */
-export function rerankCacheKey(request: RerankRequest, model: ModelInfo): string {
-  const termIdf = request.termIdf ? Object.entries(request.termIdf).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) : null;
+/**
+ * `owner` partitions the cache by whose search it was (a user id; "all" for offline scripts): one
+ * user's entries are never consulted for another's search, even over identical candidates.
+ */
+export function rerankCacheKey(request: RerankRequest, model: ModelInfo, owner: string): string {
+  const termIdf = request.termIdf
+    ? Object.entries(request.termIdf).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    : null;
   return sha256(
     JSON.stringify([
       RERANK_CACHE_KEY_VERSION,
+      owner,
       model.id,
       model.version,
       normaliseQuery(request.query),

@@ -363,7 +363,13 @@ describe("runSearch with a query the embedder cannot represent", () => {
   it("skips dense retrieval so fusion rests on BM25 alone", async () => {
     const { queries, calls } = fakeQueries({ bm25: BM25, dense: DENSE });
     const blind: Embedder = { ...embedder, covers: () => false };
-    const res = await runSearch({ db, embedder: blind, reranker: reverseReranker(), params: params({ k: 10, rerank: false }), queries });
+    const res = await runSearch({
+      db,
+      embedder: blind,
+      reranker: reverseReranker(),
+      params: params({ k: 10, rerank: false }),
+      queries,
+    });
     expect(calls.searchDense).toHaveLength(0);
     expect(res.timings.denseMs).toBe(0);
     expect(res.results.every((r) => r.vectorRank === null)).toBe(true);
@@ -402,7 +408,14 @@ describe("runSearch with the rerank cache", () => {
     const cache = withCache(queries);
     const reranker = reverseReranker();
     const search = () =>
-      runSearch({ db, embedder, reranker, params: params({ k: 10 }), queries: cache.queries, rerankCacheTtlMs: 60_000 });
+      runSearch({
+        db,
+        embedder,
+        reranker,
+        params: params({ k: 10 }),
+        queries: cache.queries,
+        rerankCacheTtlMs: 60_000,
+      });
 
     // Before any worker response the model is unknown: no lookup, a miss, then the entry is stored.
     const first = await search();
@@ -431,7 +444,14 @@ describe("runSearch with the rerank cache", () => {
     const cache = withCache(queries);
     const reranker = reverseReranker();
     const run = (query: string) =>
-      runSearch({ db, embedder, reranker, params: params({ k: 10, query }), queries: cache.queries, rerankCacheTtlMs: 60_000 });
+      runSearch({
+        db,
+        embedder,
+        reranker,
+        params: params({ k: 10, query }),
+        queries: cache.queries,
+        rerankCacheTtlMs: 60_000,
+      });
     await run("what is chunk");
     await run("What   is CHUNK"); // same normalised query: hit
     await run("another query");
@@ -439,9 +459,14 @@ describe("runSearch with the rerank cache", () => {
     expect(cache.rows.size).toBe(2);
     const request = reranker.requests[0];
     const model = { id: "test-reranker", version: "1" };
-    expect(rerankCacheKey(request, model)).not.toBe(rerankCacheKey(request, { ...model, version: "2" }));
-    const moved = { ...request, candidates: request.candidates.map((c, i) => (i === 0 ? { ...c, text: `${c.text}!` } : c)) };
-    expect(rerankCacheKey(request, model)).not.toBe(rerankCacheKey(moved, model));
+    expect(rerankCacheKey(request, model, "u1")).not.toBe(rerankCacheKey(request, { ...model, version: "2" }, "u1"));
+    const moved = {
+      ...request,
+      candidates: request.candidates.map((c, i) => (i === 0 ? { ...c, text: `${c.text}!` } : c)),
+    };
+    expect(rerankCacheKey(request, model, "u1")).not.toBe(rerankCacheKey(moved, model, "u1"));
+    // Partitioned by owner: another user's identical search never reads this entry.
+    expect(rerankCacheKey(request, model, "u1")).not.toBe(rerankCacheKey(request, model, "u2"));
   });
 
   it("ignores a failing cache and a zero TTL", async () => {
@@ -457,7 +482,14 @@ describe("runSearch with the rerank cache", () => {
     };
     const reranker = reverseReranker();
     rememberRerankModel({ id: "test-reranker", version: "1" });
-    const res = await runSearch({ db, embedder, reranker, params: params({ k: 10 }), queries: broken, rerankCacheTtlMs: 60_000 });
+    const res = await runSearch({
+      db,
+      embedder,
+      reranker,
+      params: params({ k: 10 }),
+      queries: broken,
+      rerankCacheTtlMs: 60_000,
+    });
     expect(res.reranked).toBe(true);
     expect(rerankCacheStats().errors).toBe(2);
 

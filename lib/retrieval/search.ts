@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import type { Db } from "@/db";
+import { LOCAL_VIEWER, type Viewer } from "@/db/queries/access";
 import type { ChunkWithDocument } from "@/db/queries/retrieval";
 import type { RunRecord } from "@/db/queries/runs";
 import { env } from "@/lib/env";
@@ -125,8 +126,10 @@ export interface SearchQueries {
   }): Promise<Ranked[]>;
   searchDense(args: { db: Db; embedding: Float32Array; k: number; documentIds?: string[] }): Promise<Ranked[]>;
   getTermIdf(args: { db: Db; words: string[] }): Promise<Record<string, number>>;
-  getChunksByIds(args: { db: Db; ids: number[] }): Promise<ChunkRow[]>;
-  saveRetrievalRun(args: { db: Db; run: RunRecord }): Promise<unknown>;
+  getChunksByIds(args: { db: Db; ids: number[]; viewer?: Viewer }): Promise<ChunkRow[]>;
+  saveRetrievalRun(args: { db: Db; run: RunRecord; userId?: string }): Promise<unknown>;
+  /** Narrows the search to the viewer's documents (db/queries/access.ts); doubles may leave it out. */
+  searchableDocumentIds?(args: { db: Db; viewer: Viewer; documentIds?: string[] }): Promise<string[] | undefined>;
   /** The rerank cache (db/queries/rerank-cache.ts); without these, runSearch always calls the reranker. */
   getCachedRerank?(args: { db: Db; key: string; ttlMs: number }): Promise<CachedRerank | null>;
   putCachedRerank?(args: {
@@ -140,12 +143,14 @@ export interface SearchQueries {
 
 // Loaded lazily so that unit tests with doubles never import the database modules.
 async function loadQueries(): Promise<SearchQueries> {
-  const [retrieval, runs, cache] = await Promise.all([
+  const [retrieval, runs, cache, access] = await Promise.all([
     import("@/db/queries/retrieval"),
     import("@/db/queries/runs"),
     import("@/db/queries/rerank-cache"),
+    import("@/db/queries/access"),
   ]);
   return {
+    searchableDocumentIds: access.searchableDocumentIds,
     searchBm25: retrieval.searchBm25,
     searchDense: retrieval.searchDense,
     getTermIdf: retrieval.getTermIdf,
@@ -166,6 +171,11 @@ export interface RunSearchArgs {
   embedder: Embedder;
   reranker: RerankClientLike;
   params: SearchParams;
+  /**
+   * Whose documents are searched and who owns the run: the signed-in user in the app, "all" for
+   * offline evaluation (the run is then stored as the local user's). Default: the local user.
+   */
+  viewer?: Viewer;
   /** Millisecond wall clock (epoch based); used for timings and the run's timestamp. */
   now?: () => number;
   queries?: SearchQueries;
@@ -206,6 +216,7 @@ export async function runSearch({
   embedder,
   reranker,
   params,
+  viewer = LOCAL_VIEWER,
   now = wallClock,
   queries,
   newId = () => crypto.randomUUID(),
@@ -220,7 +231,11 @@ export async function runSearch({
     return [value, round(now() - t0)];
   };
 
-  const { query, k, documentIds } = params;
+  const { query, k } = params;
+  const documentIds = q.searchableDocumentIds
+    ? await q.searchableDocumentIds({ db, viewer, documentIds: params.documentIds })
+    : params.documentIds;
+  const owner = viewer === "all" ? "all" : viewer.userId;
 
   const [[embedding], embedMs] = await timed(() => embedder.embed([query], { kind: "query" }));
 
@@ -254,7 +269,7 @@ export async function runSearch({
   onStages?.({ bm25, dense, fused });
 
   const [chunks, termIdf] = await Promise.all([
-    fused.length > 0 ? q.getChunksByIds({ db, ids: fused.map((c) => c.chunkId) }) : Promise.resolve([]),
+    fused.length > 0 ? q.getChunksByIds({ db, ids: fused.map((c) => c.chunkId), viewer }) : Promise.resolve([]),
     params.rerank && fused.length > 0
       ? q.getTermIdf({ db, words: [...new Set(wordTokens(query))] })
       : Promise.resolve({}),
@@ -301,7 +316,11 @@ export async function runSearch({
     if (cache) {
       if (model) {
         try {
-          hit = await cache.getCachedRerank!({ db, key: rerankCacheKey(request, model), ttlMs: rerankCacheTtlMs });
+          hit = await cache.getCachedRerank!({
+            db,
+            key: rerankCacheKey(request, model, owner),
+            ttlMs: rerankCacheTtlMs,
+          });
         } catch {
           recordRerankCache("error"); // a cache failure never fails the search
         }
@@ -332,7 +351,7 @@ export async function runSearch({
             const entry = { model: outcome.response.model, results: outcome.response.results };
             await cache.putCachedRerank!({
               db,
-              key: rerankCacheKey(request, entry.model),
+              key: rerankCacheKey(request, entry.model, owner),
               entry,
               documentIds: documentIdsOf(),
               ttlMs: rerankCacheTtlMs,
@@ -380,6 +399,7 @@ export async function runSearch({
 
   await q.saveRetrievalRun({
     db,
+    ...(viewer === "all" ? {} : { userId: viewer.userId }),
     run: {
       runId,
       createdAt: new Date(started).toISOString(),

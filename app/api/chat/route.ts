@@ -1,6 +1,8 @@
 import { createUIMessageStreamResponse } from "ai";
 
 import { setRunAnswer } from "@/db/queries/runs";
+import { guard } from "@/lib/auth/guard";
+import { viewerOf } from "@/lib/auth/principal";
 import { env } from "@/lib/env";
 import { errorResponse } from "@/lib/errors";
 import { createChatStream } from "@/lib/generate/chat";
@@ -20,11 +22,13 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(request: Request) {
   try {
+    const principal = await guard(request, { need: "read", surface: "chat", limit: "chat" });
     const chat = parseChatRequest(await readJson(request, "bad_request:chat"));
     const deps = await searchDependencies();
     const search = await runSearch({
       ...deps,
       params: chat.params,
+      viewer: viewerOf(principal),
     });
 
     const stream = createChatStream({

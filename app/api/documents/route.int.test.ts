@@ -69,7 +69,7 @@ describe("/api/documents", () => {
     expect(doc.error).toBeUndefined();
     expect(doc.progress).toEqual({ stage: expect.any(String), done: 1, total: 1 });
 
-    const list = await (await LIST()).json();
+    const list = await (await LIST(new Request("http://localhost/api/documents"))).json();
     expect(list.documents.map((d: { id: string }) => d.id)).toContain(id);
 
     const content = await (await CONTENT(new Request("http://localhost"), ctx(id))).json();
@@ -156,7 +156,7 @@ describe("/api/documents", () => {
     const second = await POST(uploadRequest(new File([bytes], "same-bytes-other-name.md")));
     expect(second.status).toBe(200);
     expect(await second.json()).toEqual({ id: firstBody.id, duplicate: true });
-    const list = await (await LIST()).json();
+    const list = await (await LIST(new Request("http://localhost/api/documents"))).json();
     const sha = list.documents.find((d: { id: string }) => d.id === firstBody.id).sha256;
     expect(list.documents.filter((d: { sha256: string }) => d.sha256 === sha)).toHaveLength(1);
 

@@ -1,5 +1,7 @@
 import { getDb } from "@/db";
 import { createDocumentUnlessDuplicate, listDocuments } from "@/db/queries/documents";
+import { viewerOf } from "@/lib/auth/principal";
+import { guard } from "@/lib/auth/guard";
 import { env } from "@/lib/env";
 import { errorResponse } from "@/lib/errors";
 import { pokeIngestRunner, startIngestRunner } from "@/lib/ingest/runner";
@@ -16,9 +18,10 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(request: Request) {
   try {
+    const principal = await guard(request, { need: "write", surface: "upload", limit: "upload" });
     const upload = await readUpload(request, env.MAX_UPLOAD_BYTES);
     const db = await getDb();
-    const { id, duplicate } = await createDocumentUnlessDuplicate({ db, ...upload });
+    const { id, duplicate } = await createDocumentUnlessDuplicate({ db, ...upload, ownerId: principal.userId });
     if (duplicate) return Response.json({ id, duplicate: true }, { status: 200 });
     // instrumentation.ts normally started the runner; start it here if this process has none.
     if (!pokeIngestRunner()) startIngestRunner({ getDb, getEmbedder });
@@ -28,10 +31,12 @@ export async function POST(request: Request) {
   }
 }
 
-export async function GET() {
+/** The caller's documents and those shared with their workspaces. */
+export async function GET(request: Request) {
   try {
+    const principal = await guard(request, { need: "read", surface: "document" });
     const db = await getDb();
-    return Response.json({ documents: await listDocuments({ db }) });
+    return Response.json({ documents: await listDocuments({ db, viewer: viewerOf(principal) }) });
   } catch (error) {
     return errorResponse(error, "document");
   }

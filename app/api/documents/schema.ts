@@ -4,3 +4,6 @@ import { z } from "zod";
 
 /** Route params of /api/documents/[id]; a malformed id is answered like an unknown one (404). */
 export const documentIdParams = z.object({ id: z.uuid() });
+
+/** PATCH /api/documents/[id]: share with a workspace, or null for private. */
+export const shareBodySchema = z.object({ workspaceId: z.uuid().nullable() });

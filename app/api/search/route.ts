@@ -1,3 +1,5 @@
+import { guard } from "@/lib/auth/guard";
+import { viewerOf } from "@/lib/auth/principal";
 import { errorResponse } from "@/lib/errors";
 import { searchDependencies } from "@/lib/retrieval/server";
 import { runSearch } from "@/lib/retrieval/search";
@@ -10,8 +12,9 @@ export const dynamic = "force-dynamic";
 /** Hybrid search + rerank, recorded as a run: `{ runId, reranked, rerankSkippedReason?, timings, results }`. */
 export async function POST(request: Request) {
   try {
+    const principal = await guard(request, { need: "read", surface: "search", limit: "search" });
     const params = parseSearchRequest(await readJson(request, "bad_request:search"));
-    return Response.json(await runSearch({ ...(await searchDependencies()), params }));
+    return Response.json(await runSearch({ ...(await searchDependencies()), params, viewer: viewerOf(principal) }));
   } catch (error) {
     return errorResponse(error, "search");
   }

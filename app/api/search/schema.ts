@@ -1,6 +1,7 @@
 import type { z } from "zod";
 
 import { AppError } from "@/lib/errors";
+import { readJsonBody } from "@/lib/http/read-json";
 import { searchParamsSchema, type SearchParams } from "@/lib/retrieval/search";
 
 export { searchParamsSchema };
@@ -17,10 +18,7 @@ export function parseSearchRequest(body: unknown): SearchParams {
   return parsed.data;
 }
 
+/** A JSON body within MAX_JSON_BYTES (413 beyond), 400 when it is not JSON. */
 export async function readJson(request: Request, code: "bad_request:search" | "bad_request:chat"): Promise<unknown> {
-  try {
-    return await request.json();
-  } catch {
-    throw new AppError(code, "The request body must be a JSON object.");
-  }
+  return readJsonBody(request, code === "bad_request:search" ? "search" : "chat");
 }
