@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { BlockList, isIP } from "node:net";
+import { isLoopbackHost } from "@/lib/net/loopback";
 
 // Who may call the worker. On a loopback address only this machine can reach it; anywhere else it needs
 // the shared WORKER_TOKEN, which the app sends as `Authorization: Bearer <token>`.
@@ -7,26 +7,7 @@ import { BlockList, isIP } from "node:net";
 /** Routes a load balancer or orchestrator probes without credentials. */
 export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(["GET /health/live", "GET /health/ready"]);
 
-const loopback = new BlockList();
-loopback.addSubnet("127.0.0.0", 8, "ipv4");
-loopback.addAddress("::1", "ipv6");
-
-/**
- * True when binding `host` exposes the worker to this machine only: 127.0.0.0/8, ::1 (any spelling,
- * bracketed, or IPv4-mapped) and `localhost`. Other names are not resolved, so they count as exposed.
- */
-export function isLoopbackHost(host: string): boolean {
-  const h = host
-    .trim()
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, "$1");
-  if (h === "localhost" || h === "localhost.") return true;
-  const family = isIP(h);
-  if (family === 4) return loopback.check(h, "ipv4");
-  // BlockList matches IPv4-mapped IPv6 (::ffff:127.0.0.1) against the IPv4 subnet too.
-  if (family === 6) return loopback.check(h, "ipv6");
-  return false;
-}
+export { isLoopbackHost };
 
 /** Why the worker must not start on this host with this token, or null when it may. */
 export function exposureError(host: string, token: string | undefined): string | null {
