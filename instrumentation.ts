@@ -9,5 +9,11 @@ export async function register() {
       import("@/lib/models/server"),
     ]);
     startIngestRunner({ getDb, getEmbedder });
+    // Accounts mode: create the first admin now (printing a generated password once), not on first request.
+    const [{ resolveAuthMode }, { env }] = await Promise.all([import("@/lib/auth/mode"), import("@/lib/env")]);
+    if (resolveAuthMode(env) === "accounts") {
+      const { getAuth } = await import("@/lib/auth/server");
+      await getAuth();
+    }
   }
 }

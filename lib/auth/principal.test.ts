@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 
 vi.mock("server-only", () => ({}));
-const { checkSameOrigin } = await import("./principal");
+const { checkLocalHost, checkSameOrigin } = await import("./principal");
 const { clientIp } = await import("@/lib/security/rate-limit");
 
 const origins = ["http://127.0.0.1:3000"];
@@ -37,5 +37,17 @@ describe("clientIp", () => {
     );
     expect(clientIp(new Request("http://x/", { headers: { "x-forwarded-for": "127.0.0.1" } }))).toBe("127.0.0.1");
     expect(clientIp(new Request("http://x/"))).toBe("unknown");
+  });
+});
+
+describe("checkLocalHost (DNS rebinding in local mode)", () => {
+  const at = (host: string) => new Request(`http://${host}/api/documents`, { headers: { host } });
+  it("accepts loopback names and the configured origins", () => {
+    for (const host of ["127.0.0.1:3000", "localhost:3000", "[::1]:3000"]) {
+      expect(() => checkLocalHost(at(host), origins, "document")).not.toThrow();
+    }
+  });
+  it("refuses any other Host", () => {
+    expect(() => checkLocalHost(at("attacker.example:3000"), origins, "document")).toThrow(/refused in local mode/);
   });
 });

@@ -5,6 +5,7 @@ import { findApiKeyOwner } from "@/db/queries/api-keys";
 import { LOCAL_USER_ID, type ApiKeyScope, type UserRole } from "@/db/schema";
 import { env } from "@/lib/env";
 import { AppError, type ErrorSurface } from "@/lib/errors";
+import { isLoopbackHost } from "@/lib/net/loopback";
 import { appOrigins, resolveAuthMode } from "./mode";
 import { getAuth } from "./server";
 
@@ -40,6 +41,18 @@ export function checkSameOrigin(request: Request, origins: string[], surface: Er
     const self = new URL(request.url).origin;
     if (origin !== self || site === "cross-site") throw forbidden();
   }
+}
+
+/**
+ * Local mode trusts whoever reaches the loopback address, so the request must also be addressed to it:
+ * a Host that is not a loopback name (or APP_URL / TRUSTED_ORIGINS) is a DNS-rebinding page of some
+ * other site talking to this machine's app, and is refused.
+ */
+export function checkLocalHost(request: Request, origins: string[], surface: ErrorSurface): void {
+  const host = request.headers.get("host") ?? new URL(request.url).host;
+  const hostname = host.replace(/:\d+$/, "");
+  const allowed = isLoopbackHost(hostname) || origins.some((o) => new URL(o).host === host);
+  if (!allowed) throw new AppError(`forbidden:${surface}`, `Requests addressed to ${host} are refused in local mode.`);
 }
 
 function bearerToken(request: Request): string | null {
@@ -86,6 +99,7 @@ export async function authenticate(
   }
   const { origins } = appOrigins(env);
   if (resolveAuthMode(env) === "local") {
+    checkLocalHost(request, origins, surface);
     checkSameOrigin(request, origins, surface);
     return {
       userId: LOCAL_USER_ID,

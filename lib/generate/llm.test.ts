@@ -116,3 +116,18 @@ describe("buildSystemPrompt and the question's language", () => {
     expect(questionLanguage("How does BM25 work?")).toBeNull();
   });
 });
+
+describe("describeLlmError never passes the endpoint's words (or the key) to the browser", () => {
+  it("reduces an HTTP error to its status, whatever the body echoed", async () => {
+    const { APICallError } = await import("ai");
+    const { describeLlmError } = await import("./answer");
+    const error = new APICallError({
+      message: "Incorrect API key provided: sk-live-SECRET123. You can find your API key at …",
+      url: "http://127.0.0.1:1/v1/chat/completions",
+      requestBodyValues: {},
+      statusCode: 401,
+      responseBody: '{"error":{"message":"Incorrect API key provided: sk-live-SECRET123"}}',
+    });
+    expect(describeLlmError(error)).toBe("HTTP 401 from the endpoint");
+  });
+});
