@@ -3,3 +3,4 @@ export * from "./documents";
 export * from "./chunks";
 export * from "./runs";
 export * from "./rerank-cache";
+export * from "./labels";
