@@ -15,3 +15,22 @@ export type DocumentStatus = DocumentSummary["status"];
 export interface ApiErrorBody {
   error?: { code?: string; message?: string };
 }
+
+export type { ApiKeySummary } from "@/db/queries/api-keys";
+export type { WorkspaceSummary } from "@/db/queries/workspaces";
+export type { UserSummary } from "@/lib/auth/users";
+
+import type { ApiKeySummary } from "@/db/queries/api-keys";
+import type { UserRole } from "@/db/schema";
+
+/** GET /api/me. */
+export interface Me {
+  mode: "local" | "accounts";
+  user: { id: string; email: string; name: string; role: UserRole };
+  via: "local" | "session" | "api-key";
+  scope: ApiKeySummary["scope"];
+  workspaces: { id: string; name: string }[];
+}
+
+/** POST /api/keys: the summary plus the key itself, shown this once. */
+export type CreatedApiKey = ApiKeySummary & { key: string };

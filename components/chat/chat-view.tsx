@@ -4,6 +4,7 @@ import { useChat } from "@ai-sdk/react";
 import { DefaultChatTransport } from "ai";
 import Link from "next/link";
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { handleUnauthorized } from "@/components/fetch-json";
 import { Button } from "@/components/ui/button";
 import { AssistantMessage } from "./assistant-message";
 import { LiveRankings } from "./live-rankings";
@@ -31,6 +32,12 @@ export function ChatView() {
     () =>
       new DefaultChatTransport<ChatMessage>({
         api: "/api/chat",
+        // A 401 (session expired) sends the browser to sign in, like every other API call.
+        fetch: async (input, init) => {
+          const res = await fetch(input, init);
+          handleUnauthorized("/api/chat", res.status);
+          return res;
+        },
         // The API takes the new user message as text plus the search parameters, which each send
         // passes as its body (issue 2, "Answer").
         prepareSendMessagesRequest: ({ id, messages, body }) => {

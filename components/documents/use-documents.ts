@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { DocumentContent, DocumentSummary } from "@/components/api-types";
-import { fetchJson } from "@/components/fetch-json";
+import { fetchJson, sendJson } from "@/components/fetch-json";
 
 export const documentsKey = ["documents"] as const;
 
@@ -23,6 +23,23 @@ export function useDeleteDocument() {
     mutationFn: (id: string) => fetchJson<void>(`/api/documents/${encodeURIComponent(id)}`, { method: "DELETE" }),
     onSuccess: (_data, id) => {
       queryClient.setQueryData<DocumentSummary[]>(documentsKey, (docs) => docs?.filter((d) => d.id !== id));
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: documentsKey }),
+  });
+}
+
+/** Shares one of the caller's documents with a workspace (`null`: private again). */
+export function useShareDocument() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, workspaceId }: { id: string; workspaceId: string | null }) =>
+      sendJson<{ id: string; workspaceId: string | null }>(`/api/documents/${encodeURIComponent(id)}`, "PATCH", {
+        workspaceId,
+      }),
+    onSuccess: ({ id, workspaceId }) => {
+      queryClient.setQueryData<DocumentSummary[]>(documentsKey, (docs) =>
+        docs?.map((d) => (d.id === id ? { ...d, workspaceId } : d)),
+      );
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: documentsKey }),
   });

@@ -2,7 +2,7 @@
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useRef, useState } from "react";
-import { errorMessageFrom } from "@/components/fetch-json";
+import { errorMessageFrom, handleUnauthorized } from "@/components/fetch-json";
 import { documentsKey } from "./use-documents";
 
 export const ACCEPTED_EXTENSIONS = [".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm"] as const;
@@ -97,6 +97,7 @@ export function useUploads() {
           );
           void queryClient.invalidateQueries({ queryKey: documentsKey });
         } else {
+          handleUnauthorized("/api/documents", xhr.status);
           patch(key, { status: "error", error: errorMessageFrom(body, xhr.status, xhr.statusText) });
         }
       };
