@@ -50,7 +50,8 @@ export const documents = pgTable(
 export const ingestJobStates = ["queued", "running"] as const;
 
 // Pending ingestion work, one row per document until it is ready or failed (then the row is deleted).
-// A 'running' row whose lease (locked_at) has expired belongs to a dead worker and is claimed again.
+// A 'running' row whose lease (locked_at) has expired belongs to a dead worker and is claimed again; a
+// 'queued' row is claimable from run_after on (retries wait with exponential backoff).
 export const ingestJobs = pgTable(
   "ingest_jobs",
   {
@@ -61,11 +62,15 @@ export const ingestJobs = pgTable(
     attempts: integer("attempts").notNull().default(0),
     lockedAt: timestamp("locked_at", { withTimezone: true }),
     lockedBy: text("locked_by"),
+    runAfter: timestamp("run_after", { withTimezone: true }).notNull().defaultNow(),
+    // The error of the last failed attempt, kept for the final message once attempts run out.
+    lastError: text("last_error"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index("ingest_jobs_state_idx").on(t.state, t.createdAt),
+    index("ingest_jobs_run_after_idx").on(t.state, t.runAfter),
     check("ingest_jobs_state_check", sql`${t.state} IN ('queued', 'running')`),
   ],
 );
