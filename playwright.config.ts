@@ -1,8 +1,10 @@
 import { defineConfig, devices } from "@playwright/test";
+import { storageStatePath } from "./e2e/users";
 
 // No webServer block: the test script starts one app + reranker worker for the whole suite (on a fresh
 // data directory) and passes its URL in E2E_BASE_URL. The reranker-down spec stops that worker, so it
-// runs last, as its own project depending on the others.
+// runs last, as its own project depending on the others. The app runs in AUTH_MODE=accounts: the setup
+// project signs in the e2e users (e2e/auth.setup.ts) and the specs run as alice.
 const baseURL = process.env.E2E_BASE_URL ?? "http://127.0.0.1:3000";
 
 const chromium = {
@@ -28,7 +30,18 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "chromium", use: chromium, testIgnore: /reranker-down\.spec\.ts/ },
-    { name: "reranker-down", use: chromium, testMatch: /reranker-down\.spec\.ts/, dependencies: ["chromium"] },
+    { name: "setup", testMatch: /auth\.setup\.ts/ },
+    {
+      name: "chromium",
+      use: { ...chromium, storageState: storageStatePath("alice") },
+      testIgnore: /reranker-down\.spec\.ts/,
+      dependencies: ["setup"],
+    },
+    {
+      name: "reranker-down",
+      use: { ...chromium, storageState: storageStatePath("alice") },
+      testMatch: /reranker-down\.spec\.ts/,
+      dependencies: ["chromium"],
+    },
   ],
 });

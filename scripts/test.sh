@@ -3,6 +3,7 @@
 #   static checks → unit → integration (PGlite and a real PostgreSQL 15 + pgvector) → e2e (Chromium).
 # One app + reranker worker serve the whole e2e suite, on a fresh data directory. Each suite's time
 # is printed; the last line is the total "N passed, N failed".
+# `bash scripts/test.sh e2e integration` runs only the named suites.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +11,11 @@ export NEXT_TELEMETRY_DISABLED=1
 results=()
 passed=0
 failed=0
+ONLY=" $* "
+wanted() { [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $1 "* ]]; }
 suite() { # suite NAME COMMAND… — runs one suite, records its time and outcome
   local name=$1; shift
+  wanted "$name" || return 0
   local t0=$SECONDS
   echo "::: ${name}"
   if "$@"; then
@@ -35,6 +39,7 @@ suite "lint" npx eslint .
 suite "unit" npx vitest run --project unit
 
 # Integration: PGlite in-process, and a throwaway PostgreSQL 15 with pgvector (built if missing).
+if wanted integration; then
 PG_DIR=$(mktemp -d /tmp/ranklens-pg.XXXXXX)
 chmod 755 "$PG_DIR"
 PG_PORT=${PG_TEST_PORT:-54329}
@@ -46,6 +51,7 @@ else
   failed=$((failed + 1)); results+=("FAIL  integration  (PostgreSQL test server did not start)")
 fi
 rm -rf "$PG_DIR"
+fi
 
 # End to end: build once, one app + worker for the suite, on a fresh embedded database.
 e2e() {
@@ -54,6 +60,10 @@ e2e() {
   data=$(mktemp -d /tmp/ranklens-e2e.XXXXXX)
   export PGLITE_DIR="$data/pglite" PORT=${E2E_PORT:-3310} WORKER_PORT=${E2E_WORKER_PORT:-3311} HOST=127.0.0.1
   export RERANKER_URL="http://127.0.0.1:${WORKER_PORT}"
+  # Signed-in mode with a first admin the setup project signs in as; a worker that wants its token.
+  export AUTH_MODE=accounts APP_URL="http://127.0.0.1:${PORT}" ADMIN_EMAIL=admin@e2e.test
+  export ADMIN_PASSWORD="e2e-admin-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+  export WORKER_TOKEN="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
   # The deadline is not under test here (unit tests cover it); a loaded CI machine must not flake the suite.
   export RERANK_DEADLINE_MS=${E2E_RERANK_DEADLINE_MS:-5000}
   # Started without npx so that $! is the worker itself and the reranker-down spec can stop it.
@@ -64,11 +74,12 @@ e2e() {
   local ready=0
   for _ in $(seq 1 240); do
     if curl -fsS "http://127.0.0.1:${WORKER_PORT}/health/ready" >/dev/null 2>&1 &&
-      curl -fsS "http://127.0.0.1:${PORT}/api/documents" >/dev/null 2>&1; then ready=1; break; fi
+      curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORT}/api/me" 2>/dev/null | grep -q 401; then ready=1; break; fi
     sleep 0.5
   done
   if [ $ready -eq 1 ]; then
-    E2E_BASE_URL="http://127.0.0.1:${PORT}" E2E_STOP_WORKER_CMD="kill ${worker}" npx playwright test
+    E2E_BASE_URL="http://127.0.0.1:${PORT}" E2E_WORKER_URL="$RERANKER_URL" E2E_STOP_WORKER_CMD="kill ${worker}" \
+      E2E_ADMIN_EMAIL="$ADMIN_EMAIL" E2E_ADMIN_PASSWORD="$ADMIN_PASSWORD" npx playwright test ${E2E_ARGS:-}
     rc=$?
   else
     echo "e2e: the app or the worker did not become ready"; rc=1
