@@ -9,6 +9,13 @@ export async function register() {
       import("@/lib/models/server"),
     ]);
     startIngestRunner({ getDb, getEmbedder });
+    // Golden-set quality monitoring on a timer (GOLDEN_EVAL_INTERVAL_MS; 0 = off).
+    const [{ startGoldenSchedule }, { searchDependencies }, { env: appEnv }] = await Promise.all([
+      import("@/lib/eval/golden-schedule"),
+      import("@/lib/retrieval/server"),
+      import("@/lib/env"),
+    ]);
+    startGoldenSchedule({ intervalMs: appEnv.GOLDEN_EVAL_INTERVAL_MS, getDeps: searchDependencies });
     // Accounts mode: create the first admin now (printing a generated password once), not on first request.
     const [{ resolveAuthMode }, { env }] = await Promise.all([import("@/lib/auth/mode"), import("@/lib/env")]);
     if (resolveAuthMode(env) === "accounts") {

@@ -100,6 +100,10 @@ const schema = z
     RERANK_TOP_N: z.coerce.number().int().min(1).max(50).default(5),
     // Relevance floor on the final top passage's score below which the answer says "not found".
     ANSWER_MIN_SCORE: z.coerce.number().default(0),
+    /** How often every user's golden set is re-evaluated (nDCG@5 before/after rerank); 0 turns it off. */
+    GOLDEN_EVAL_INTERVAL_MS: z.coerce.number().int().min(0).default(6 * 3_600_000),
+    /** Where `npm run eval` writes its reports (<dir>/<dataset>-<time>/report.json); the eval page lists them. */
+    EVAL_REPORTS_DIR: z.string().default(".eval"),
   })
   .refine((e) => e.CHUNK_OVERLAP < e.CHUNK_SIZE, {
     message: "CHUNK_OVERLAP must be smaller than CHUNK_SIZE",

@@ -25,7 +25,9 @@ export type ErrorSurface =
   | "api"
   | "auth"
   | "admin"
-  | "keys";
+  | "keys"
+  | "labels"
+  | "eval";
 
 export type ErrorCode = `${ErrorType}:${ErrorSurface}`;
 

@@ -10,6 +10,7 @@ import { Panel } from "@/components/ui/panel";
 import { highlightTerms, langOf, sansFont } from "./highlight";
 import { RankingTable, type RankingMode, type RowFocus } from "./ranking-table";
 import { TimingsBar } from "./timings-bar";
+import { useRunLabels, useSetLabel } from "./use-labels";
 import { useRun } from "./use-run";
 
 export function InspectView({ runId }: { runId: string }) {
@@ -34,6 +35,10 @@ function RunDetails({ run }: { run: RunRecord }) {
   const answerIds = useMemo(() => new Set(run.answerChunkIds ?? []), [run.answerChunkIds]);
   const topN = run.params?.topN;
   const terms = useMemo(() => highlightTerms(run.query), [run.query]);
+  const labels = useRunLabels(run.runId);
+  const setLabel = useSetLabel(run.runId);
+  const onLabel = (chunkId: number, grade: Parameters<typeof setLabel.mutate>[0]["grade"]) =>
+    setLabel.mutate({ chunkId, grade });
 
   const onHover = (chunkId: number | null) => setFocus((f) => ({ ...f, hovered: chunkId }));
   const onSelect = (chunkId: number, source: RankingMode) => {
@@ -131,6 +136,12 @@ function RunDetails({ run }: { run: RunRecord }) {
         </Panel>
       </div>
 
+      {setLabel.isError && (
+        <p className="rounded border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700" role="alert">
+          The label was not saved: {setLabel.error.message}
+        </p>
+      )}
+
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
         <Panel
           title="Before rerank (fused)"
@@ -147,6 +158,8 @@ function RunDetails({ run }: { run: RunRecord }) {
             onHover={onHover}
             onSelect={onSelect}
             highlightTerms={terms}
+            labels={labels.data}
+            onLabel={onLabel}
           />
         </Panel>
         <Panel
@@ -165,6 +178,8 @@ function RunDetails({ run }: { run: RunRecord }) {
               onHover={onHover}
               onSelect={onSelect}
               highlightTerms={terms}
+              labels={labels.data}
+              onLabel={onLabel}
             />
           ) : (
             <div className="px-4 py-10 text-center" data-testid="inspect-rerank-skipped">

@@ -8,6 +8,8 @@ import { Movement, movementOf } from "@/components/ui/movement";
 import { detectInstructionLike } from "@/lib/security/injection";
 import { Highlighted, langOf, serifFont } from "./highlight";
 import { InstructionFlag } from "./instruction-flag";
+import { LabelControl } from "./label-control";
+import type { Grade } from "./use-labels";
 
 export type RankingMode = "fused" | "rerank";
 
@@ -28,6 +30,8 @@ export function RankingTable({
   onHover,
   onSelect,
   highlightTerms = [],
+  labels,
+  onLabel,
 }: {
   mode: RankingMode;
   rows: SearchResultRow[];
@@ -40,6 +44,9 @@ export function RankingTable({
   onSelect: (chunkId: number, source: RankingMode) => void;
   /** Query words to highlight in expanded passages. */
   highlightTerms?: string[];
+  /** Relevance judgements by chunk id; with onLabel, each row gets a control to set its own. */
+  labels?: Map<number, Grade>;
+  onLabel?: (chunkId: number, grade: Grade | null) => void;
 }) {
   const rowRefs = useRef(new Map<number, HTMLTableRowElement>());
 
@@ -48,7 +55,7 @@ export function RankingTable({
     rowRefs.current.get(focus.selected)?.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }, [focus.selected, focus.source, mode]);
 
-  const colCount = mode === "fused" ? 8 : 7;
+  const colCount = (mode === "fused" ? 8 : 7) + (onLabel ? 1 : 0);
   // Client-side, from the passage text itself: a hint for the reader, so no API field is needed.
   const instructionLike = useMemo(() => new Map(rows.map((r) => [r.chunkId, detectInstructionLike(r.text)])), [rows]);
 
@@ -88,6 +95,11 @@ export function RankingTable({
           <th className="w-6 px-2 py-1.5 text-center font-medium" title="Reached the answer">
             Ans
           </th>
+          {onLabel && (
+            <th className="w-px whitespace-nowrap px-2 py-1.5 font-medium" title="Your relevance judgement">
+              Label
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -175,6 +187,16 @@ export function RankingTable({
                     <span className="text-slate-300">○</span>
                   )}
                 </td>
+                {onLabel && (
+                  <td className="whitespace-nowrap px-2 py-1">
+                    <LabelControl
+                      name={`label-${mode}-${row.chunkId}`}
+                      chunkId={row.chunkId}
+                      grade={labels?.get(row.chunkId)}
+                      onChange={(grade) => onLabel(row.chunkId, grade)}
+                    />
+                  </td>
+                )}
               </tr>
               {isExpanded && (
                 <tr className={isSelected ? "bg-indigo-50/60" : ""} data-testid="inspect-row-text">
