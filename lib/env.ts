@@ -78,6 +78,8 @@ const schema = z
     APP_URL: optionalUrl,
     /** Further origins allowed to make cookie-authenticated requests, comma-separated. */
     TRUSTED_ORIGINS: optionalString,
+    /** `npm run ingest` through the running app: the API key it sends (Authorization: Bearer); unset: local mode. */
+    RANKLENS_API_KEY: optionalString,
     /** The first admin in accounts mode; unset password: generated and printed once. */
     ADMIN_EMAIL: z.string().trim().default("admin@ranklens.local"),
     ADMIN_PASSWORD: optionalString,

@@ -1,6 +1,6 @@
 import os from "node:os";
 import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import { chunks, documents, EMBEDDING_DIM, ingestJobs, LOCAL_USER_ID, type DocumentStatus } from "../schema";
 import { documentVisibleTo, LOCAL_VIEWER, type Viewer } from "./access";
 import { lexicalTsvector } from "./lexical";
@@ -31,7 +31,18 @@ export type DocumentContent = {
   chunks: { chunkId: number; position: number; charStart: number; charEnd: number; tokenCount: number }[];
 };
 
-export type ClaimedIngestJob = { documentId: string; name: string; type: string; raw: Uint8Array };
+export type ClaimedIngestJob = {
+  documentId: string;
+  name: string;
+  type: string;
+  raw: Uint8Array;
+  /** This claim's token (ingest_jobs.locked_by): renewing, completing and failing need it to still hold. */
+  lease?: string;
+  /** 1 for the first try; retries and resumed jobs count up to INGEST_MAX_ATTEMPTS. */
+  attempt?: number;
+  /** The document has a ready version (re-ingest): it stays searchable until the new one replaces it. */
+  reingest?: boolean;
+};
 
 export type IngestChunk = {
   position: number;
@@ -44,7 +55,7 @@ export type IngestChunk = {
 
 /** A running job not heard from (claim or progress update) for this long belongs to a dead worker. */
 export const INGEST_LEASE_MS = 60_000;
-/** A document whose worker died this many times is failed instead of being retried forever. */
+/** A document that failed or whose worker died this many times is failed instead of being retried forever. */
 export const INGEST_MAX_ATTEMPTS = 3;
 
 // Identifies this process in ingest_jobs.locked_by (diagnostics only).
@@ -167,6 +178,15 @@ export async function createDocumentUnlessDuplicate({
   });
 }
 
+/** The id of the user with this email (case-insensitive), for offline scripts choosing an owner. */
+export async function getOwnerIdByEmail({ db, email }: { db: Executor; email: string }): Promise<string | null> {
+  const [row] = await queryRows<{ id: string }>(
+    db,
+    sql`SELECT id FROM users WHERE lower(email) = lower(${email}) LIMIT 1`,
+  );
+  return row?.id ?? null;
+}
+
 const visible = (viewer: Viewer) => documentVisibleTo(viewer, sql`"documents"`);
 
 /** The documents the viewer may read, newest first. */
@@ -279,52 +299,118 @@ export async function setDocumentWorkspace({
 }
 
 /**
- * Claims the oldest queued job, or a running one whose worker stopped renewing its lease, and marks
- * its document processing. Safe across processes (FOR UPDATE SKIP LOCKED).
+ * Claims the oldest queued job whose retry time has come, or a running one whose worker stopped renewing
+ * its lease, and marks its document processing (a re-ingested document stays ready: its old chunks are
+ * served until completeIngest replaces them). Safe across processes and instances (FOR UPDATE SKIP
+ * LOCKED): a job is held by one claim at a time, identified by the returned lease token. A job claimed
+ * for the (INGEST_MAX_ATTEMPTS + 1)th time is failed with its last error instead.
  */
-export async function claimNextIngestJob({
+export async function claimNextIngestJob(args: {
+  db: Executor;
+  leaseMs?: number;
+  maxAttempts?: number;
+}): Promise<ClaimedIngestJob | null> {
+  const [job] = await claimIngestJobs({ ...args, limit: 1 });
+  return job ?? null;
+}
+
+/**
+ * claimNextIngestJob for up to `limit` jobs at once, oldest first, as long as their documents total at
+ * most `maxBytes` (the first one is always taken): small files are ingested in batches, so that 10 000
+ * of them do not cost 10 000 claim and write transactions. All share one lease token.
+ */
+export async function claimIngestJobs({
   db,
   leaseMs = INGEST_LEASE_MS,
+  maxAttempts = INGEST_MAX_ATTEMPTS,
+  limit = 1,
+  maxBytes = Number.POSITIVE_INFINITY,
 }: {
   db: Executor;
   leaseMs?: number;
-}): Promise<ClaimedIngestJob | null> {
+  maxAttempts?: number;
+  limit?: number;
+  maxBytes?: number;
+}): Promise<ClaimedIngestJob[]> {
   for (;;) {
     const claimed = await db.transaction(async (tx) => {
-      const [job] = await queryRows<{ document_id: string; attempts: unknown }>(
+      const lease = `${WORKER_ID}:${randomUUID()}`;
+      const candidates = await queryRows<{ document_id: string; size: unknown }>(
         tx,
-        sql`WITH next AS (
-              SELECT document_id FROM ingest_jobs
-              WHERE state = 'queued'
-                 OR (state = 'running' AND locked_at < now() - make_interval(secs => ${leaseMs / 1000}::float8))
-              ORDER BY created_at, document_id
-              LIMIT 1
-              FOR UPDATE SKIP LOCKED
-            )
-            UPDATE ingest_jobs j
-            SET state = 'running', attempts = j.attempts + 1, locked_at = now(), locked_by = ${WORKER_ID},
-                updated_at = now()
-            FROM next WHERE j.document_id = next.document_id
-            RETURNING j.document_id, j.attempts`,
+        sql`SELECT j.document_id, d.size FROM ingest_jobs j JOIN documents d ON d.id = j.document_id
+            WHERE (j.state = 'queued' AND j.run_after <= now())
+               OR (j.state = 'running' AND j.locked_at < now() - make_interval(secs => ${leaseMs / 1000}::float8))
+            ORDER BY j.created_at, j.document_id
+            LIMIT ${limit}
+            FOR UPDATE OF j SKIP LOCKED`,
       );
-      if (!job) return null;
-      if (num(job.attempts) > INGEST_MAX_ATTEMPTS) {
-        await failIngest({
-          db: tx,
-          documentId: job.document_id,
-          error: `ingestion was interrupted ${INGEST_MAX_ATTEMPTS} times; giving up`,
-        });
-        return "retry" as const;
+      if (candidates.length === 0) return [];
+      const picked: string[] = [];
+      let bytes = 0;
+      for (const c of candidates) {
+        if (picked.length > 0 && bytes + num(c.size) > maxBytes) break;
+        picked.push(c.document_id);
+        bytes += num(c.size);
       }
-      const [doc] = await tx
-        .update(documents)
-        .set({ status: "processing", error: null, updatedAt: sql`now()` })
-        .where(eq(documents.id, job.document_id))
-        .returning({ documentId: documents.id, name: documents.name, type: documents.type, raw: documents.raw });
-      return doc ?? null;
+      const jobs = await queryRows<{ document_id: string; attempts: unknown; last_error: string | null }>(
+        tx,
+        sql`UPDATE ingest_jobs
+            SET state = 'running', attempts = attempts + 1, locked_at = now(), locked_by = ${lease}, updated_at = now()
+            WHERE document_id = ANY(${uuidArray(picked)}::uuid[])
+            RETURNING document_id, attempts, last_error`,
+      );
+      const attempts = new Map<string, number>();
+      for (const job of jobs) {
+        const attempt = num(job.attempts);
+        if (attempt > maxAttempts) {
+          await failIngest({
+            db: tx,
+            documentId: job.document_id,
+            error:
+              `ingestion was interrupted or failed ${maxAttempts} times; giving up` +
+              (job.last_error ? ` (last error: ${job.last_error})` : ""),
+          });
+        } else attempts.set(job.document_id, attempt);
+      }
+      if (attempts.size === 0) return "retry" as const;
+      const docs = await queryRows<{ id: string; name: string; type: string; raw: unknown; reingest: boolean }>(
+        tx,
+        sql`UPDATE documents
+            SET status = CASE WHEN text IS NULL THEN 'processing' ELSE status END,
+                error = NULL, updated_at = now()
+            WHERE id = ANY(${uuidArray([...attempts.keys()])}::uuid[])
+            RETURNING id, name, type, raw, text IS NOT NULL AS reingest`,
+      );
+      const order = new Map(picked.map((id, i) => [id, i]));
+      return docs
+        .sort((x, y) => order.get(x.id)! - order.get(y.id)!)
+        .map((doc): ClaimedIngestJob => ({
+          documentId: doc.id,
+          name: doc.name,
+          type: doc.type,
+          raw: toBytes(doc.raw),
+          lease,
+          attempt: attempts.get(doc.id)!,
+          reingest: Boolean(doc.reingest),
+        }));
     });
     if (claimed !== "retry") return claimed;
   }
+}
+
+// A uuid[] parameter in array-literal form (works the same on both drivers); ids are uuids, so no quoting.
+const uuidArray = (ids: string[]) => `{${ids.join(",")}}`;
+
+// bytea read through raw SQL: PGlite gives a Uint8Array, postgres.js a Buffer (both Uint8Array).
+function toBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  throw new Error(`unexpected bytea value of type ${typeof value}`);
+}
+
+/** Jobs not finished yet (queued, waiting for a retry, or running here or elsewhere). */
+export async function countPendingIngestJobs({ db }: { db: Executor }): Promise<number> {
+  const [row] = await queryRows<{ n: unknown }>(db, sql`SELECT count(*) AS n FROM ingest_jobs`);
+  return num(row.n);
 }
 
 /** Puts back every running job; only for a database this process holds exclusively (PGlite). */
@@ -332,16 +418,113 @@ export async function requeueOrphanedIngestJobs({ db }: { db: Executor }): Promi
   return db.transaction(async (tx) => {
     const jobs = await tx
       .update(ingestJobs)
-      .set({ state: "queued", lockedAt: null, lockedBy: null, updatedAt: sql`now()` })
+      .set({ state: "queued", lockedAt: null, lockedBy: null, runAfter: sql`now()`, updatedAt: sql`now()` })
       .where(eq(ingestJobs.state, "running"))
       .returning({ documentId: ingestJobs.documentId });
     for (const { documentId } of jobs) {
+      // A re-ingested document keeps serving its ready version.
       await tx
         .update(documents)
         .set({ status: "queued", updatedAt: sql`now()` })
-        .where(eq(documents.id, documentId));
+        .where(and(eq(documents.id, documentId), isNull(documents.text)));
     }
     return jobs.length;
+  });
+}
+
+/**
+ * Renews the lease of the jobs one claim holds (a heartbeat during long embeddings). False when none is
+ * held any more (it expired and another worker claimed them, or the documents were deleted).
+ */
+export async function renewIngestLease({
+  db,
+  lease,
+}: {
+  db: Executor;
+  documentId?: string;
+  lease: string;
+}): Promise<boolean> {
+  const rows = await db
+    .update(ingestJobs)
+    .set({ lockedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(ingestJobs.lockedBy, lease), eq(ingestJobs.state, "running")))
+    .returning({ documentId: ingestJobs.documentId });
+  return rows.length > 0;
+}
+
+/**
+ * Puts a failed attempt back in the queue, claimable again after `delayMs` (the runner's exponential
+ * backoff), keeping its error for the final message. False when the lease was lost.
+ */
+export async function retryIngest({
+  db,
+  documentId,
+  lease,
+  error,
+  delayMs,
+}: {
+  db: Executor;
+  documentId: string;
+  lease: string;
+  error: string;
+  delayMs: number;
+}): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(ingestJobs)
+      .set({
+        state: "queued",
+        lockedAt: null,
+        lockedBy: null,
+        lastError: error,
+        runAfter: sql`now() + make_interval(secs => ${delayMs / 1000}::float8)`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(ingestJobs.documentId, documentId), eq(ingestJobs.lockedBy, lease)))
+      .returning({ documentId: ingestJobs.documentId });
+    if (rows.length === 0) return false;
+    await tx.execute(
+      sql`UPDATE documents SET status = CASE WHEN text IS NULL THEN 'queued' ELSE status END,
+            progress_stage = 'retrying', updated_at = now()
+          WHERE id = ${documentId}`,
+    );
+    return true;
+  });
+}
+
+/**
+ * Queues the owner's document for ingestion again from its stored bytes (the chunker or the model
+ * changed, or it failed). A ready document stays ready and searchable with its old chunks until the new
+ * ones replace them in one transaction (completeIngest). null: no such document of theirs; "queued": a
+ * job was already pending or running for it.
+ */
+export async function requeueDocument({
+  db,
+  id,
+  ownerId = LOCAL_USER_ID,
+}: {
+  db: Executor;
+  id: string;
+  ownerId?: string;
+}): Promise<"requeued" | "queued" | null> {
+  return db.transaction(async (tx) => {
+    const [doc] = await queryRows<{ id: string }>(
+      tx,
+      sql`SELECT id FROM documents WHERE id = ${id} AND owner_id = ${ownerId} FOR UPDATE`,
+    );
+    if (!doc) return null;
+    const inserted = await tx
+      .insert(ingestJobs)
+      .values({ documentId: id, state: "queued" })
+      .onConflictDoNothing()
+      .returning({ documentId: ingestJobs.documentId });
+    if (inserted.length === 0) return "queued" as const;
+    await tx.execute(
+      sql`UPDATE documents SET status = CASE WHEN text IS NULL THEN 'queued' ELSE status END,
+            error = NULL, progress_stage = 'queued', progress_done = 0, progress_total = 0, updated_at = now()
+          WHERE id = ${id}`,
+    );
+    return "requeued" as const;
   });
 }
 
@@ -352,12 +535,14 @@ export async function updateIngestProgress({
   stage,
   done,
   total,
+  lease,
 }: {
   db: Executor;
   documentId: string;
   stage: string;
   done: number;
   total: number;
+  lease?: string;
 }): Promise<void> {
   await db.transaction(async (tx) => {
     await tx
@@ -367,50 +552,106 @@ export async function updateIngestProgress({
     await tx
       .update(ingestJobs)
       .set({ lockedAt: sql`now()`, updatedAt: sql`now()` })
-      .where(eq(ingestJobs.documentId, documentId));
+      .where(
+        lease
+          ? and(eq(ingestJobs.documentId, documentId), eq(ingestJobs.lockedBy, lease))
+          : eq(ingestJobs.documentId, documentId),
+      );
   });
 }
 
 const INSERT_BATCH = 200;
 
-/** Stores chunks, their BM25 postings and the parsed text, and marks the document ready, in one transaction. */
+/**
+ * Stores chunks, their BM25 postings and the parsed text, and marks the document ready, in one
+ * transaction: a document is never searchable half-ingested, and a re-ingested one swaps its old chunks
+ * for the new ones at commit. With `lease`, nothing is written (false) unless this claim still holds the
+ * job, so a worker whose lease expired cannot overwrite the work of the one that took over.
+ */
 export async function completeIngest({
   db,
   documentId,
   text,
-  chunks: input,
+  chunks,
+  lease,
 }: {
   db: Executor;
   documentId: string;
   text: string;
   chunks: IngestChunk[];
-}): Promise<void> {
-  for (const c of input) {
-    if (c.embedding.length !== EMBEDDING_DIM) {
-      throw new Error(`chunk ${c.position}: embedding has ${c.embedding.length} dimensions, expected ${EMBEDDING_DIM}`);
+  lease?: string;
+}): Promise<boolean> {
+  const stored = await completeIngestMany({ db, lease, documents: [{ documentId, text, chunks }] });
+  return stored.length === 1;
+}
+
+/**
+ * completeIngest for several documents of one claim in one transaction (a batch of small files). Returns
+ * the ids stored: those whose job the lease still holds and that were not deleted meanwhile.
+ */
+export async function completeIngestMany({
+  db,
+  documents: input,
+  lease,
+}: {
+  db: Executor;
+  documents: { documentId: string; text: string; chunks: IngestChunk[] }[];
+  lease?: string;
+}): Promise<string[]> {
+  for (const d of input) {
+    for (const c of d.chunks) {
+      if (c.embedding.length !== EMBEDDING_DIM) {
+        throw new Error(
+          `chunk ${c.position}: embedding has ${c.embedding.length} dimensions, expected ${EMBEDDING_DIM}`,
+        );
+      }
     }
   }
-  await db.transaction(async (tx) => {
-    const [doc] = await queryRows<{ id: string }>(
+  if (input.length === 0) return [];
+  const stored = await db.transaction(async (tx) => {
+    const ids = uuidArray(input.map((d) => d.documentId));
+    // The jobs first, then the documents, each in id order: the lock order of the claim.
+    const held = lease
+      ? await queryRows<{ document_id: string }>(
+          tx,
+          sql`SELECT document_id FROM ingest_jobs
+              WHERE document_id = ANY(${ids}::uuid[]) AND locked_by = ${lease} AND state = 'running'
+              ORDER BY document_id FOR UPDATE`,
+        )
+      : input.map((d) => ({ document_id: d.documentId }));
+    if (held.length === 0) return [];
+    const existing = await queryRows<{ id: string }>(
       tx,
-      sql`SELECT id FROM documents WHERE id = ${documentId} FOR UPDATE`,
+      sql`SELECT id FROM documents WHERE id = ANY(${uuidArray(held.map((h) => h.document_id))}::uuid[])
+          ORDER BY id FOR UPDATE`,
     );
-    if (!doc) return; // deleted while it was being ingested
-    // A resumed job may follow an earlier attempt; start from nothing.
-    await tx.delete(chunks).where(eq(chunks.documentId, documentId));
-    for (let i = 0; i < input.length; i += INSERT_BATCH) {
-      await tx.insert(chunks).values(
-        input.slice(i, i + INSERT_BATCH).map((c) => ({
-          documentId,
+    const keep = new Set(existing.map((r) => r.id)); // a deleted document is simply skipped
+    const docs = input.filter((d) => keep.has(d.documentId));
+    if (docs.length === 0) return [];
+    const docIds = uuidArray(docs.map((d) => d.documentId));
+    // The previous version (re-ingest) or an earlier attempt's rows go in this same transaction.
+    await tx.execute(sql`DELETE FROM chunks WHERE document_id = ANY(${docIds}::uuid[])`);
+    const rows = docs.flatMap((d) =>
+      d.chunks.map((c) => {
+        const lexical = lexicalTsvector(c.text);
+        return {
+          documentId: d.documentId,
           position: c.position,
           text: c.text,
           charStart: c.charStart,
           charEnd: c.charEnd,
           tokenCount: c.tokenCount,
           embedding: Array.from(c.embedding),
-          lexical: lexicalTsvector(c.text),
-        })),
-      );
+          lexical,
+          // The BM25 length, set on insert: a later UPDATE would write every chunk twice, and each new row
+          // version costs another HNSW insertion (the slowest part of a write on PGlite).
+          lexemeCount: sql`(SELECT coalesce(sum(coalesce(array_length(t.positions, 1), 1)), 0)::int
+                            FROM unnest(${lexical}) AS t)`,
+        };
+      }),
+    );
+    for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+      await tx.insert(chunks).values(rows.slice(i, i + INSERT_BATCH));
     }
     // The one lexical analysis both databases share: postings straight from the stored tsvector.
     await tx.execute(sql`
@@ -418,29 +659,31 @@ export async function completeIngest({
       SELECT id, lexeme, tf, sum(tf) OVER (PARTITION BY id)
       FROM (SELECT c.id, t.lexeme, coalesce(array_length(t.positions, 1), 1) AS tf
             FROM chunks c, unnest(c.lexical) AS t
-            WHERE c.document_id = ${documentId}) p`);
+            WHERE c.document_id = ANY(${docIds}::uuid[])) p`);
+    // jsonb refuses lone surrogates, which a text parameter would have stored as U+FFFD anyway.
+    const ready = JSON.stringify(
+      docs.map((d) => ({ id: d.documentId, text: d.text.toWellFormed(), n: d.chunks.length })),
+    );
     await tx.execute(sql`
-      UPDATE chunks c SET lexeme_count = s.n
-      FROM (SELECT ct.chunk_id, sum(ct.tf)::int AS n
-            FROM chunk_terms ct JOIN chunks c2 ON c2.id = ct.chunk_id
-            WHERE c2.document_id = ${documentId}
-            GROUP BY ct.chunk_id) s
-      WHERE c.id = s.chunk_id`);
-    await tx
-      .update(documents)
-      .set({
-        status: "ready",
-        error: null,
-        text,
-        progressStage: "ready",
-        progressDone: input.length,
-        progressTotal: input.length,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(documents.id, documentId));
-    await tx.delete(ingestJobs).where(eq(ingestJobs.documentId, documentId));
+      UPDATE documents d
+      SET status = 'ready', error = NULL, text = v.text, progress_stage = 'ready', progress_done = v.n,
+          progress_total = v.n, updated_at = now()
+      FROM jsonb_to_recordset(${ready}::jsonb) AS v(id uuid, text text, n int)
+      WHERE d.id = v.id`);
+    await tx.execute(sql`DELETE FROM ingest_jobs WHERE document_id = ANY(${docIds}::uuid[])`);
+    return docs.map((d) => d.documentId);
   });
-  await refreshPlannerStats({ db }).catch(() => {}); // the ingest is committed; stale statistics only cost speed
+  if (stored.length > 0) await refreshPlannerStats({ db }).catch(() => {}); // committed; stale statistics only cost speed
+  return stored;
+}
+
+async function holdsLease(tx: Executor, documentId: string, lease: string): Promise<boolean> {
+  const rows = await queryRows<{ document_id: string }>(
+    tx,
+    sql`SELECT document_id FROM ingest_jobs
+        WHERE document_id = ${documentId} AND locked_by = ${lease} AND state = 'running' FOR UPDATE`,
+  );
+  return rows.length > 0;
 }
 
 /** Re-ANALYZE once the chunk count moved by this many chunks, or this fraction of the last analyzed count. */
@@ -466,20 +709,32 @@ export async function refreshPlannerStats({ db, force = false }: { db: Executor;
   return true;
 }
 
+/**
+ * Fails a document for good with the reason. A re-ingested document keeps its ready version (and says
+ * why the new one failed). With `lease`, nothing happens (false) unless this claim still holds the job.
+ */
 export async function failIngest({
   db,
   documentId,
   error,
+  lease,
 }: {
   db: Executor;
   documentId: string;
   error: string;
-}): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx
-      .update(documents)
-      .set({ status: "failed", error, progressStage: "failed", updatedAt: sql`now()` })
-      .where(eq(documents.id, documentId));
+  lease?: string;
+}): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (lease && !(await holdsLease(tx, documentId, lease))) return false;
+    await tx.execute(
+      sql`UPDATE documents
+          SET status = CASE WHEN text IS NULL THEN 'failed' ELSE status END,
+              error = CASE WHEN text IS NULL THEN ${error} ELSE ${`Re-ingestion failed; the previous version is kept: ${error}`} END,
+              progress_stage = CASE WHEN text IS NULL THEN 'failed' ELSE 'ready' END,
+              updated_at = now()
+          WHERE id = ${documentId}`,
+    );
     await tx.delete(ingestJobs).where(eq(ingestJobs.documentId, documentId));
+    return true;
   });
 }

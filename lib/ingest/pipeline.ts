@@ -17,9 +17,17 @@ export interface IngestedChunk extends Chunk {
   embedding: Float32Array;
 }
 
+/** Wall time spent in each stage of one document (the write stage belongs to the caller). */
+export interface IngestTimings {
+  parseMs: number;
+  chunkMs: number;
+  embedMs: number;
+}
+
 export interface IngestedDocument {
   text: string;
   chunks: IngestedChunk[];
+  timings: IngestTimings;
 }
 
 export const EMBED_BATCH_SIZE = 32;
@@ -45,25 +53,32 @@ export async function ingestDocument({
     if (onProgress) await onProgress(p);
   };
 
+  const timings: IngestTimings = { parseMs: 0, chunkMs: 0, embedMs: 0 };
   await report({ stage: "parse", done: 0, total: 1 });
+  let t = performance.now();
   const { text } = await extractDocument({ name, type, bytes });
+  timings.parseMs = performance.now() - t;
 
   await report({ stage: "chunk", done: 0, total: 1 });
+  t = performance.now();
   const chunks = chunkText(text, chunking);
+  timings.chunkMs = performance.now() - t;
 
   const embedded: IngestedChunk[] = [];
   await report({ stage: "embed", done: 0, total: chunks.length });
   for (let i = 0; i < chunks.length; i += batchSize) {
     const batch = chunks.slice(i, i + batchSize);
+    t = performance.now();
     const vectors = await embedder.embed(
       batch.map((c) => c.text),
       { kind: "passage" },
     );
+    timings.embedMs += performance.now() - t;
     if (vectors.length !== batch.length) {
       throw new Error(`embedder returned ${vectors.length} vectors for ${batch.length} passages`);
     }
     batch.forEach((chunk, j) => embedded.push({ ...chunk, embedding: vectors[j] }));
     await report({ stage: "embed", done: embedded.length, total: chunks.length });
   }
-  return { text, chunks: embedded };
+  return { text, chunks: embedded, timings };
 }

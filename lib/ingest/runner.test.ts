@@ -3,6 +3,7 @@ import type { Db } from "@/db";
 import type { Embedder } from "@/lib/models/types";
 import { ingestDocument } from "./pipeline";
 import {
+  backoffMs,
   pokeIngestRunner,
   startIngestRunner,
   type IngestChunkRow,
@@ -99,6 +100,7 @@ describe("startIngestRunner", () => {
       queries,
       chunking: { size: 100, overlap: 10 },
       sweepMs: 0,
+      progressMs: 0,
       log: quietLog,
     });
     await runner.whenIdle();
@@ -145,6 +147,97 @@ describe("startIngestRunner", () => {
     });
     await vi.waitFor(() => expect(state.failed.get("d5")).toMatch(/embedding model could not be loaded: .*not found/));
     expect(quietLog.error).toHaveBeenCalledWith(expect.stringMatching(/database is starting/));
+  });
+
+  it("retries a failed attempt with backoff and fails with the last error once attempts run out", async () => {
+    const first: IngestJob[] = [
+      { ...job("flaky", "flaky.txt", "flaky text"), lease: "l", attempt: 1 },
+      { ...job("down", "down.txt", "down text"), lease: "l", attempt: 1 },
+    ];
+    const jobs = [...first];
+    const { queries, state } = memoryQueries(jobs);
+    const retries: { documentId: string; delayMs: number; error: string }[] = [];
+    queries.retryIngest = async ({ documentId, delayMs, error }) => {
+      retries.push({ documentId, delayMs, error });
+      const attempt = retries.filter((r) => r.documentId === documentId).length + 1;
+      const again = { ...first.find((j) => j.documentId === documentId)!, attempt };
+      setTimeout(() => jobs.push(again), delayMs);
+    };
+    let flakyCalls = 0;
+    const embedder: Embedder = {
+      ...fakeEmbedder(),
+      async embed(texts) {
+        if (texts[0] === "flaky text" && flakyCalls++ === 0) throw new Error("connection reset");
+        if (texts[0] === "down text") throw new Error("GPU gone");
+        return texts.map(() => new Float32Array([1, 0, 0]));
+      },
+    };
+    const reports: string[] = [];
+    runner = startIngestRunner({
+      getDb: async () => ({}) as Db,
+      getEmbedder: async () => embedder,
+      queries,
+      sweepMs: 0,
+      maxAttempts: 3,
+      backoff: { baseMs: 5, maxMs: 1000 },
+      onJob: (r) => reports.push(`${r.documentId} ${r.outcome}`),
+      log: quietLog,
+    });
+    await vi.waitFor(() => {
+      expect(state.failed.has("down")).toBe(true);
+      expect(state.completed.size + state.failed.size).toBe(2);
+    });
+    // "down" fails 3 times: two retries with growing delays, then failed with its last error.
+    const down = retries.filter((r) => r.documentId === "down");
+    expect(down).toHaveLength(2);
+    expect(down[0].error).toMatch(/while embedding: GPU gone/);
+    expect(state.failed.get("down")).toMatch(/GPU gone \(after 3 attempts\)/);
+    expect(reports.filter((r) => r === "down retry")).toHaveLength(2);
+    expect(down[1].delayMs).toBeGreaterThan(down[0].delayMs);
+    // "flaky" fails once and succeeds on its second attempt.
+    expect(retries.filter((r) => r.documentId === "flaky")).toHaveLength(1);
+    expect(state.completed.has("flaky")).toBe(true);
+    expect(reports).toContain("flaky ready");
+  });
+
+  it("computes exponential backoff with jitter, capped", () => {
+    const b = { baseMs: 1000, maxMs: 10_000 };
+    expect(backoffMs(b, 1, () => 0.5)).toBe(1000);
+    expect(backoffMs(b, 2, () => 0.5)).toBe(2000);
+    expect(backoffMs(b, 3, () => 0.5)).toBe(4000);
+    expect(backoffMs(b, 9, () => 0.5)).toBe(10_000);
+    expect(backoffMs(b, 1, () => 0)).toBe(800);
+    expect(backoffMs(b, 1, () => 1)).toBe(1200);
+  });
+
+  it("stops a job whose lease was lost without storing or failing it", async () => {
+    const jobs: IngestJob[] = [
+      { ...job("stolen", "s.txt", `${longText} ${longText} ${longText}`), lease: "mine", attempt: 1 },
+    ];
+    const { queries, state } = memoryQueries(jobs);
+    queries.renewIngestLease = async () => false;
+    const slow: Embedder = {
+      ...fakeEmbedder(),
+      async embed(texts) {
+        await new Promise((r) => setTimeout(r, 100));
+        return texts.map(() => new Float32Array([1, 0, 0]));
+      },
+    };
+    const reports: string[] = [];
+    runner = startIngestRunner({
+      getDb: async () => ({}) as Db,
+      getEmbedder: async () => slow,
+      queries,
+      chunking: { size: 100, overlap: 0 },
+      sweepMs: 0,
+      leaseMs: 100,
+      onJob: (r) => reports.push(r.outcome),
+      log: quietLog,
+    });
+    await runner.whenIdle();
+    expect(reports).toEqual(["lost"]);
+    expect(state.completed.size).toBe(0);
+    expect(state.failed.size).toBe(0);
   });
 
   it("reports no runner after stop", async () => {

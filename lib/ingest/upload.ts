@@ -42,15 +42,32 @@ export async function readUpload(request: Request, maxBytes: number): Promise<Va
   }
   const { file } = parsed.data;
   if (file.size > maxBytes) throw tooLarge(maxBytes);
-  if (file.size === 0) throw new AppError("bad_request:upload", `"${sanitizeFileName(file.name)}" is empty.`);
+  return prepareUpload({ name: file.name, type: file.type, raw: new Uint8Array(await file.arrayBuffer()), maxBytes });
+}
 
-  let name = sanitizeFileName(file.name);
-  const raw = new Uint8Array(await file.arrayBuffer());
+/**
+ * Validates one file's bytes as an upload (the route, and the CLI writing to the database directly):
+ * a safe name, the type from the content, its sha256. Throws AppError (400, 413, 415).
+ */
+export function prepareUpload({
+  name: givenName,
+  type,
+  raw,
+  maxBytes,
+}: {
+  name: string;
+  type: string;
+  raw: Uint8Array;
+  maxBytes: number;
+}): ValidUpload {
+  if (raw.byteLength > maxBytes) throw tooLarge(maxBytes);
+  if (raw.byteLength === 0) throw new AppError("bad_request:upload", `"${sanitizeFileName(givenName)}" is empty.`);
+  let name = sanitizeFileName(givenName);
   // The type comes from the bytes as well as the name: PDF and DOCX by their magic numbers, binary
   // content named as text refused here (415) rather than failing later in the ingest job.
   let kind;
   try {
-    kind = resolveDocumentKind({ name, type: file.type, bytes: raw });
+    kind = resolveDocumentKind({ name, type, bytes: raw });
   } catch (error) {
     if (error instanceof IngestError) throw new AppError("unsupported:upload", error.message);
     throw error;
