@@ -10,6 +10,7 @@ import { Button } from "@/components/ui/button";
 const links = [
   { href: "/chat", label: "Chat" },
   { href: "/documents", label: "Documents" },
+  { href: "/eval", label: "Eval" },
 ];
 
 const isActive = (pathname: string, href: string) => pathname === href || pathname.startsWith(`${href}/`);
