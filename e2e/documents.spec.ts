@@ -86,6 +86,14 @@ test.describe("documents", () => {
     await docs.waitForList();
     await expect(docs.row(saltLanterns.name)).toHaveCount(1);
 
+    // Re-ingest rebuilds it from the stored bytes: the same chunks again, the document ready throughout.
+    const row = docs.row(saltLanterns.name);
+    const chunks = await row.getByTestId("document-chunks").textContent();
+    await row.getByRole("button", { name: `Re-ingest ${saltLanterns.name}` }).click();
+    await expect(row.getByTestId("document-progress")).toHaveText("done", { timeout: 60_000 });
+    await expect(row).toHaveAttribute("data-status", "ready");
+    await expect(row.getByTestId("document-chunks")).toHaveText(chunks!);
+
     await docs.delete(saltLanterns.name);
     await expect(docs.row(saltLanterns.name)).toHaveCount(0);
   });

@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { StatusBadge } from "./status-badge";
-import { useDeleteDocument, useShareDocument } from "./use-documents";
+import { isReingesting, useDeleteDocument, useReingestDocument, useShareDocument } from "./use-documents";
 
 function typeLabel(doc: DocumentSummary): string {
   const ext = doc.name.includes(".") ? doc.name.slice(doc.name.lastIndexOf(".") + 1) : "";
@@ -60,6 +60,8 @@ type Viewer = { me: Me } | "loading" | "unknown";
 function DocumentRow({ doc, viewer }: { doc: DocumentSummary; viewer: Viewer }) {
   const [confirming, setConfirming] = useState(false);
   const del = useDeleteDocument();
+  const reingest = useReingestDocument();
+  const reingesting = isReingesting(doc);
   const mine = typeof viewer === "object" ? doc.ownerId === viewer.me.user.id : viewer === "unknown";
   const { stage, done, total } = doc.progress ?? { stage: "", done: 0, total: 0 };
   const barTone = doc.status === "failed" ? "red" : doc.status === "ready" ? "green" : "indigo";
@@ -83,9 +85,9 @@ function DocumentRow({ doc, viewer }: { doc: DocumentSummary; viewer: Viewer }) 
         >
           {doc.name}
         </Link>
-        {doc.status === "failed" && doc.error && (
+        {doc.error && (doc.status === "failed" || !reingesting) && (
           <p className="mt-1 text-xs text-red-700" data-testid="document-error">
-            {doc.error}
+            {doc.status === "ready" ? `Last re-ingest failed (this version is kept): ${doc.error}` : doc.error}
           </p>
         )}
       </td>
@@ -103,7 +105,9 @@ function DocumentRow({ doc, viewer }: { doc: DocumentSummary; viewer: Viewer }) 
         <div className="flex flex-col gap-1 pt-1">
           <ProgressBar value={barValue} max={barMax} tone={barTone} label={`Ingest progress of ${doc.name}`} />
           <span className="font-mono text-[11px] text-slate-500" data-testid="document-progress">
-            {doc.status === "ready" ? "done" : `${stage || doc.status}${total > 0 ? ` ${done}/${total}` : ""}`}
+            {doc.status === "ready" && !reingesting
+              ? "done"
+              : `${reingesting ? "re-ingesting: " : ""}${stage || doc.status}${total > 0 ? ` ${done}/${total}` : ""}`}
           </span>
         </div>
       </td>
@@ -127,9 +131,28 @@ function DocumentRow({ doc, viewer }: { doc: DocumentSummary; viewer: Viewer }) 
             </Button>
           </span>
         ) : (
-          <Button size="sm" variant="danger" data-testid="document-delete" onClick={() => setConfirming(true)}>
-            Delete
-          </Button>
+          <span className="inline-flex items-center gap-1">
+            {(doc.status === "ready" || doc.status === "failed") && (
+              <Button
+                size="sm"
+                variant="ghost"
+                data-testid="document-reingest"
+                aria-label={`Re-ingest ${doc.name}`}
+                disabled={reingest.isPending || reingesting}
+                onClick={() => reingest.mutate(doc.id)}
+              >
+                {reingesting || reingest.isPending ? "Re-ingesting…" : "Re-ingest"}
+              </Button>
+            )}
+            <Button size="sm" variant="danger" data-testid="document-delete" onClick={() => setConfirming(true)}>
+              Delete
+            </Button>
+          </span>
+        )}
+        {reingest.isError && (
+          <p className="mt-1 text-xs text-red-700" role="alert">
+            {reingest.error.message}
+          </p>
         )}
         {del.isError && (
           <p className="mt-1 text-xs text-red-700" role="alert">

@@ -6,7 +6,11 @@ import { fetchJson, sendJson } from "@/components/fetch-json";
 
 export const documentsKey = ["documents"] as const;
 
-const isActive = (d: DocumentSummary) => d.status === "queued" || d.status === "processing";
+/** Being re-ingested: still ready (its old chunks are searchable) while the new version is built. */
+export const isReingesting = (d: DocumentSummary) =>
+  d.status === "ready" && !!d.progress && d.progress.stage !== "ready";
+
+const isActive = (d: DocumentSummary) => d.status === "queued" || d.status === "processing" || isReingesting(d);
 
 /** The document list, polled every second while any document is still being ingested. */
 export function useDocuments() {
@@ -24,6 +28,15 @@ export function useDeleteDocument() {
     onSuccess: (_data, id) => {
       queryClient.setQueryData<DocumentSummary[]>(documentsKey, (docs) => docs?.filter((d) => d.id !== id));
     },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: documentsKey }),
+  });
+}
+
+/** Re-ingests one of the caller's documents from its stored bytes (the old version stays until replaced). */
+export function useReingestDocument() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => sendJson<unknown>(`/api/documents/${encodeURIComponent(id)}/reingest`, "POST", {}),
     onSettled: () => queryClient.invalidateQueries({ queryKey: documentsKey }),
   });
 }
