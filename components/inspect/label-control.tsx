@@ -1,5 +1,6 @@
 "use client";
 
+import { useState } from "react";
 import type { Grade } from "./use-labels";
 
 const OPTIONS: { grade: Grade; label: string; short: string; on: string }[] = [
@@ -15,7 +16,7 @@ const OPTIONS: { grade: Grade; label: string; short: string; on: string }[] = [
 export function LabelControl({
   name,
   chunkId,
-  grade,
+  grade: saved,
   onChange,
 }: {
   /** Unique per table, so the same candidate in both tables gets its own radio group. */
@@ -24,6 +25,14 @@ export function LabelControl({
   grade: Grade | undefined;
   onChange: (grade: Grade | null) => void;
 }) {
+  // The choice shows at once, in the click's own render, until the saved grade (from the query cache,
+  // updated optimistically a moment later) catches up; a controlled radio would otherwise flick back.
+  const [chosen, setChosen] = useState<{ grade: Grade | null; over: Grade | undefined } | null>(null);
+  const grade = chosen && chosen.over === saved ? (chosen.grade ?? undefined) : saved;
+  const choose = (next: Grade | null) => {
+    setChosen({ grade: next, over: saved });
+    onChange(next);
+  };
   return (
     <div
       role="radiogroup"
@@ -52,7 +61,7 @@ export function LabelControl({
                 value={o.grade}
                 checked={checked}
                 aria-label={o.label}
-                onChange={() => onChange(o.grade)}
+                onChange={() => choose(o.grade)}
               />
               {o.short}
             </label>
@@ -65,7 +74,7 @@ export function LabelControl({
           className="rounded px-1 text-xs text-slate-400 hover:bg-slate-100 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-500"
           aria-label={`Clear the label of passage #${chunkId}`}
           title="Clear label"
-          onClick={() => onChange(null)}
+          onClick={() => choose(null)}
         >
           ×
         </button>
