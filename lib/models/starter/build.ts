@@ -135,12 +135,20 @@ export function buildEmbedderGraph(wv: WordVectors): Uint8Array {
  * KNRM-style reranker: cosine matrix of query × passage word vectors (exact token matches count as 1),
  * 11 RBF kernels pooled over the passage, log1p, averaged over query words plainly and by IDF,
  * concatenated with first-stage features, standardised, then a linear head.
+ *
+ * The [batch, p, q, 11] kernel tensor is the one big intermediate, so it is written once and read
+ * twice: with u = sim − 1, each kernel's exponent −(sim − μ)²/(2σ²) is the affine map
+ * u²·a + u·b + c (one Gemm over [u², u]), then Exp, then one batched MatMul with the passage mask
+ * sums over passage words. The exact-match kernel keeps its exponent −u²/(2σ²) (b = c = 0), so no
+ * cancellation; the soft kernels' terms stay below 200, whose float32 rounding (~1e-5) is far
+ * inside the features' tolerance. Both query-word averages come from the same pooled [b, q, 11].
  */
 export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Array {
   if (head.weights.length !== FEATURE_NAMES.length) {
     throw new Error(`head has ${head.weights.length} weights, the graph ${FEATURE_NAMES.length} features`);
   }
   const d = DIMENSION;
+  const kernels = KERNEL_MUS.length;
   const normalised = new Float32Array(wv.vectors.length);
   for (let i = 0; i < wv.words.length; i++) {
     const row = wv.vectors.subarray(i * d, (i + 1) * d);
@@ -163,31 +171,36 @@ export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Ar
     dims: [wv.words.length + 1, d],
     data: withPaddingRow(normalised, d),
   });
+  // Passage-major [b, p, q]: only the small query side is transposed, and pooling sums over axis 1.
   const q = g.op("Gather", [table, qIds], { axis: 0 });
   const p = g.op("Gather", [table, pIds], { axis: 0 });
-  const cosine = g.op("MatMul", [q, g.op("Transpose", [p], { perm: [0, 2, 1] })]);
-  const exact = g.op("Cast", [g.op("Equal", [g.op("Unsqueeze", [qHash, g.ints([2])]), g.op("Unsqueeze", [pHash, g.ints([1])])])], {
-    to: 1,
-  });
+  const cosine = g.op("MatMul", [p, g.op("Transpose", [q], { perm: [0, 2, 1] })]);
   // An exact token match counts as similarity 1 (also for out-of-vocabulary words, whose vectors are 0).
-  const matched = g.op("Add", [cosine, g.op("Mul", [exact, g.op("Sub", [g.const([1], []), cosine])])]);
-  const sim = g.op("Unsqueeze", [matched, g.ints([3])]); // [b, q, p, 1]
-  const diff = g.op("Sub", [sim, g.const(KERNEL_MUS)]);
-  const scale = g.const(KERNEL_SIGMAS.map((s) => -1 / (2 * s * s)));
-  const k = g.op("Exp", [g.op("Mul", [g.op("Mul", [diff, diff]), scale])]); // [b, q, p, 11]
-  const pm = g.op("Unsqueeze", [pMask, g.ints([1, 3])]);
-  const pooled = g.op("ReduceSum", [g.op("Mul", [k, pm]), g.ints([2])], { keepdims: 0 }); // [b, q, 11]
+  const exact = g.op("Equal", [g.op("Unsqueeze", [pHash, g.ints([2])]), g.op("Unsqueeze", [qHash, g.ints([1])])]);
+  const sim = g.op("Where", [exact, g.const([1], []), cosine]); // [b, p, q]
+  const u = g.op("Unsqueeze", [g.op("Sub", [sim, g.const([1], [])]), g.ints([3])]); // [b, p, q, 1]
+  const basis = g.op("Reshape", [g.op("Concat", [g.op("Mul", [u, u]), u], { axis: 3 }), g.ints([-1, 2])]);
+  // −(u − (μ − 1))²/(2σ²) = u²·a + u·b + c with a = −1/(2σ²), b = 2(μ − 1)/(2σ²), c = −(μ − 1)²/(2σ²).
+  const a = KERNEL_SIGMAS.map((s) => -1 / (2 * s * s));
+  const shift = KERNEL_MUS.map((m) => m - 1);
+  const coefficients = g.const([...a, ...shift.map((m, k) => -2 * m * a[k])], [2, kernels]);
+  const offsets = g.const(shift.map((m, k) => m * m * a[k]));
+  const k = g.op("Exp", [g.op("Gemm", [basis, coefficients, offsets])]); // [b·p·q, 11]
+  const perPassage = g.op("Concat", [g.op("Shape", [cosine], { start: 0, end: 2 }), g.ints([-1])], { axis: 0 });
+  const kernelsByPassage = g.op("Reshape", [k, perPassage]); // [b, p, q·11]
+  // Σ over passage words, padding masked out: [b, 1, p] × [b, p, q·11].
+  const pooledFlat = g.op("MatMul", [g.op("Unsqueeze", [pMask, g.ints([1])]), kernelsByPassage]);
+  const pooled = g.op("Reshape", [pooledFlat, g.ints([0, -1, kernels])]); // [b, q, 11]
   const logged = g.op("Log", [g.op("Add", [pooled, g.const([1], [])])]);
 
-  const average = (weights: string) => {
-    const w3 = g.op("Unsqueeze", [weights, g.ints([2])]);
-    const total = g.op("ReduceSum", [g.op("Mul", [logged, w3]), g.ints([1])], { keepdims: 0 });
+  // Both averages over query words in one MatMul: rows (mask, idf·mask), each divided by its sum.
+  const normalisedWeights = (weights: string) => {
     const denom = g.op("Max", [g.op("ReduceSum", [weights, g.ints([1])], { keepdims: 1 }), g.const([1e-6], [])]);
-    return g.op("Div", [total, denom]);
+    return g.op("Unsqueeze", [g.op("Div", [weights, denom]), g.ints([1])]); // [b, 1, q]
   };
-  const plain = average(qMask);
-  const idf = average(g.op("Mul", [qIdf, qMask]));
-  const features = g.op("Concat", [plain, idf, first], { axis: 1 });
+  const weights = g.op("Concat", [normalisedWeights(qMask), normalisedWeights(g.op("Mul", [qIdf, qMask]))], { axis: 1 });
+  const averages = g.op("Reshape", [g.op("MatMul", [weights, logged]), g.ints([0, -1])]); // [b, 22]: plain, then IDF
+  const features = g.op("Concat", [averages, first], { axis: 1 });
   g.output({ name: "features", type: "FLOAT", shape: ["batch", FEATURE_NAMES.length] }, features);
 
   const standardised = g.op("Clip", [

@@ -63,13 +63,15 @@ export async function loadStarterReranker(modelsDir: string, opts: StarterRerank
   );
   const info: ModelInfo = { id: card.id, version: card.version };
 
-  async function run(rows: PairRow[]): Promise<{ logits: Float32Array; features: Float32Array }> {
+  /** Logits, and the feature matrix only when asked (serving fetches the logit alone). */
+  async function run(rows: PairRow[], withFeatures = false): Promise<{ logits: Float32Array; features: Float32Array }> {
     const logits = new Float32Array(rows.length);
     const parts: Float32Array[] = [];
+    const fetches = withFeatures ? ["logit", "features"] : ["logit"];
     for (let start = 0; start < rows.length; start += MAX_SESSION_BATCH) {
-      const out = await session.run(feeds(packRows(rows.slice(start, start + MAX_SESSION_BATCH), vocab, defaultIdf)));
+      const out = await session.run(feeds(packRows(rows.slice(start, start + MAX_SESSION_BATCH), vocab, defaultIdf)), fetches);
       logits.set(out.logit.data as Float32Array, start);
-      parts.push(out.features.data as Float32Array);
+      if (withFeatures) parts.push(out.features.data as Float32Array);
     }
     const features = new Float32Array(parts.reduce((n, c) => n + c.length, 0));
     parts.reduce((at, c) => (features.set(c, at), at + c.length), 0);
@@ -118,7 +120,7 @@ export async function loadStarterReranker(modelsDir: string, opts: StarterRerank
     rerank: async (request) => (await rerankMany([prepare(request)]))[0],
     async score(request) {
       const t = tokeniseRequest(request);
-      return { ...(await run(requestRows(request, t))), truncatedTokens: t.truncated };
+      return { ...(await run(requestRows(request, t), true)), truncatedTokens: t.truncated };
     },
     async warmUp() {
       const text = "Warm-up passage about retrieval and reranking with a few ordinary words.";
