@@ -43,6 +43,26 @@ const schema = z
           .optional(),
       )
       .optional(),
+    /**
+     * The wire format spoken at RERANKER_URL: ranklens (our worker, POST /rerank), nim (NVIDIA NIM
+     * POST /v1/ranking), tei (text-embeddings-inference POST /rerank) or cohere (POST /v2/rerank).
+     */
+    RERANKER_PROTOCOL: z.enum(["ranklens", "nim", "tei", "cohere"]).default("ranklens"),
+    /** Model name sent to nim and cohere (required for them); part of the rerank cache key. */
+    RERANKER_MODEL: optionalString,
+    /** Remote reranker's key, sent as `Authorization: Bearer` (nim, tei, cohere); never logged or shown. */
+    RERANKER_API_KEY: optionalString,
+    /** OpenAI-compatible embeddings base URL (POST {base}/embeddings); unset: the starter embedder. */
+    EMBEDDER_URL: optionalUrl,
+    EMBEDDER_MODEL: optionalString,
+    EMBEDDER_API_KEY: optionalString,
+    /** The remote model's vector size; must equal the database's vector column (100) until a re-embed. */
+    EMBEDDER_DIMENSION: z.coerce.number().int().min(1).max(65_536).optional(),
+    /** Prepended to query / passage texts before embedding (e.g. "query: " and "passage: " for e5). */
+    EMBEDDER_QUERY_PREFIX: z.string().default(""),
+    EMBEDDER_PASSAGE_PREFIX: z.string().default(""),
+    /** One embeddings request's limit (each retry gets its own). */
+    EMBEDDER_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
     /** Tried in order; the first that opens the model wins (onnxruntime-node needs its CUDA build for cuda). */
     RERANKER_EXECUTION_PROVIDERS: z
       .string()
@@ -83,6 +103,8 @@ const schema = z
     /** The first admin in accounts mode; unset password: generated and printed once. */
     ADMIN_EMAIL: z.string().trim().default("admin@ranklens.local"),
     ADMIN_PASSWORD: optionalString,
+    /** Lets a Prometheus scraper read GET /api/metrics with `Authorization: Bearer <METRICS_TOKEN>`. */
+    METRICS_TOKEN: optionalString,
     /** Requests per minute per user (per API key's user) on each route; 0 turns the limit off. */
     RATE_LIMIT_CHAT: z.coerce.number().int().min(0).default(30),
     RATE_LIMIT_SEARCH: z.coerce.number().int().min(0).default(120),
@@ -110,6 +132,18 @@ const schema = z
   .refine((e) => e.CHUNK_OVERLAP < e.CHUNK_SIZE, {
     message: "CHUNK_OVERLAP must be smaller than CHUNK_SIZE",
     path: ["CHUNK_OVERLAP"],
+  })
+  .refine((e) => e.RERANKER_PROTOCOL === "ranklens" || e.RERANKER_URL, {
+    message: "RERANKER_URL must be set when RERANKER_PROTOCOL is not ranklens",
+    path: ["RERANKER_URL"],
+  })
+  .refine((e) => !(e.RERANKER_PROTOCOL === "nim" || e.RERANKER_PROTOCOL === "cohere") || e.RERANKER_MODEL, {
+    message: "RERANKER_MODEL must be set when RERANKER_PROTOCOL is nim or cohere",
+    path: ["RERANKER_MODEL"],
+  })
+  .refine((e) => !e.EMBEDDER_URL === !e.EMBEDDER_MODEL, {
+    message: "EMBEDDER_URL and EMBEDDER_MODEL must be set together",
+    path: ["EMBEDDER_MODEL"],
   })
   .refine((e) => !e.LLM_BASE_URL === !e.LLM_MODEL, {
     message: "LLM_BASE_URL and LLM_MODEL must be set together",

@@ -76,9 +76,20 @@ export class AppError extends Error {
   }
 }
 
+let errorObserver: ((code: ErrorCode) => void) | null = null;
+
+/** Lets the app's metrics count error responses by code without this module depending on them. */
+export function setErrorObserver(observer: ((code: ErrorCode) => void) | null): void {
+  errorObserver = observer;
+}
+
 /** Any thrown value as a response: AppErrors as themselves, anything else as a logged, generic 500. */
 export function errorResponse(error: unknown, surface: ErrorSurface = "api"): Response {
-  if (error instanceof AppError) return error.toResponse();
+  if (error instanceof AppError) {
+    errorObserver?.(error.code);
+    return error.toResponse();
+  }
+  errorObserver?.(`internal:${surface}`);
   console.error(`[${surface}] unexpected error:`, error);
   return new AppError(`internal:${surface}`, "Something went wrong on the server.").toResponse();
 }

@@ -5,6 +5,7 @@ import { guard } from "@/lib/auth/guard";
 import { viewerOf } from "@/lib/auth/principal";
 import { env } from "@/lib/env";
 import { errorResponse } from "@/lib/errors";
+import { observeSearch } from "@/lib/metrics/app";
 import { createChatStream } from "@/lib/generate/chat";
 import { llmConfigFrom } from "@/lib/generate/llm";
 import { searchDependencies } from "@/lib/retrieval/server";
@@ -29,6 +30,11 @@ export async function POST(request: Request) {
       ...deps,
       params: chat.params,
       viewer: viewerOf(principal),
+    });
+    observeSearch(search.timings, {
+      asked: chat.params.rerank,
+      reranked: search.reranked,
+      reason: search.rerankSkippedReason,
     });
 
     const stream = createChatStream({

@@ -1,6 +1,7 @@
 import { guard } from "@/lib/auth/guard";
 import { viewerOf } from "@/lib/auth/principal";
 import { errorResponse } from "@/lib/errors";
+import { observeSearch } from "@/lib/metrics/app";
 import { searchDependencies } from "@/lib/retrieval/server";
 import { runSearch } from "@/lib/retrieval/search";
 
@@ -14,7 +15,13 @@ export async function POST(request: Request) {
   try {
     const principal = await guard(request, { need: "read", surface: "search", limit: "search" });
     const params = parseSearchRequest(await readJson(request, "bad_request:search"));
-    return Response.json(await runSearch({ ...(await searchDependencies()), params, viewer: viewerOf(principal) }));
+    const result = await runSearch({ ...(await searchDependencies()), params, viewer: viewerOf(principal) });
+    observeSearch(result.timings, {
+      asked: params.rerank,
+      reranked: result.reranked,
+      reason: result.rerankSkippedReason,
+    });
+    return Response.json(result);
   } catch (error) {
     return errorResponse(error, "search");
   }
