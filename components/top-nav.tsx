@@ -11,6 +11,7 @@ const links = [
   { href: "/chat", label: "Chat" },
   { href: "/documents", label: "Documents" },
   { href: "/eval", label: "Eval" },
+  { href: "/metrics", label: "Metrics" },
 ];
 
 const isActive = (pathname: string, href: string) => pathname === href || pathname.startsWith(`${href}/`);

@@ -103,6 +103,10 @@ const schema = z
     /** The first admin in accounts mode; unset password: generated and printed once. */
     ADMIN_EMAIL: z.string().trim().default("admin@ranklens.local"),
     ADMIN_PASSWORD: optionalString,
+    /** The metrics page alerts when the last hour's rerank P95 exceeds this (ms)… */
+    RERANK_ALERT_MS: z.coerce.number().min(1).default(500),
+    /** …or when more than this share of searches answered without the reranker (fail-open). */
+    RERANK_FAIL_OPEN_ALERT: z.coerce.number().min(0).max(1).default(0.05),
     /** Lets a Prometheus scraper read GET /api/metrics with `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: optionalString,
     /** Requests per minute per user (per API key's user) on each route; 0 turns the limit off. */

@@ -87,6 +87,7 @@ describe("POST /api/search", () => {
       "fusionMs",
       "rerankQueueMs",
       "rerankComputeMs",
+      "rerankMs",
       "totalMs",
     ]);
   });

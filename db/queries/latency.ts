@@ -9,6 +9,7 @@ export const STAGES = [
   "fusionMs",
   "rerankQueueMs",
   "rerankComputeMs",
+  "rerankMs",
   "totalMs",
 ] as const;
 export type Stage = (typeof STAGES)[number];
@@ -63,4 +64,38 @@ function parseArray(v: unknown): number[] | null {
   if (v == null) return null;
   if (Array.isArray(v)) return v.map(num);
   return String(v).replace(/[{}]/g, "").split(",").filter(Boolean).map(Number);
+}
+
+export type LatencyPoint = { hour: string; runs: number; p50: number | null; p95: number | null; p99: number | null };
+
+/** Hourly P50/P95/P99 of one stage over the last `hours` hours (hours without runs are left out). */
+export async function stageLatencySeries({
+  db,
+  stage,
+  hours,
+  now = new Date(),
+}: {
+  db: Executor;
+  stage: Stage;
+  hours: number;
+  now?: Date;
+}): Promise<LatencyPoint[]> {
+  const since = new Date(now.getTime() - hours * 3_600_000).toISOString();
+  const rows = await queryRows<{ hour: Date | string; runs: unknown; p: unknown }>(
+    db,
+    sql`SELECT date_trunc('hour', created_at) AS hour, count(*) AS runs,
+               percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY (timings->>${stage})::float8) AS p
+        FROM retrieval_runs WHERE created_at > ${since}::timestamptz
+        GROUP BY 1 ORDER BY 1`,
+  );
+  return rows.map((r) => {
+    const p = parseArray(r.p);
+    return {
+      hour: new Date(r.hour).toISOString(),
+      runs: num(r.runs),
+      p50: p?.[0] ?? null,
+      p95: p?.[1] ?? null,
+      p99: p?.[2] ?? null,
+    };
+  });
 }

@@ -84,6 +84,12 @@ export interface Timings {
   fusionMs: number;
   rerankQueueMs: number;
   rerankComputeMs: number;
+  /**
+   * Wall time of the call to the reranker, HTTP included: a call that hit its deadline counts at the
+   * deadline, a failed one at the time it took to fail; 0 when no call was made (off, cached, nothing to
+   * rerank). Absent in runs recorded before it existed.
+   */
+  rerankMs?: number;
   totalMs: number;
 }
 
@@ -283,6 +289,7 @@ export async function runSearch({
   let rerankModel: RunRecord["rerankModel"] = null;
   let rerankQueueMs = 0;
   let rerankComputeMs = 0;
+  let rerankMs = 0;
   let rerankCached = false;
   let ordered: {
     candidate: FusedCandidate;
@@ -338,6 +345,7 @@ export async function runSearch({
       rerankModel = { ...hit.model, cached: true } as RunRecord["rerankModel"];
     } else {
       const outcome = await reranker.rerank(request);
+      rerankMs = round(outcome.wallMs);
       if (outcome.ok) {
         const applied = applyRerank(candidates, outcome.response);
         if (applied) {
@@ -393,6 +401,7 @@ export async function runSearch({
     fusionMs,
     rerankQueueMs,
     rerankComputeMs,
+    rerankMs,
     totalMs: round(now() - started),
   };
   const runId = newId();

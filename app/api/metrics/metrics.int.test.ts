@@ -78,6 +78,9 @@ describe.each([
       expect(hour.stages.totalMs[key]).toBeCloseTo(percentile(totals, p), 6);
     }
     expect(hour.failOpenRate).toBeNull(); // no run asked for a rerank
+    expect(body.rerankAlert).toMatchObject({ thresholdMs: 500, firing: false, reasons: [] });
+    const hourly = body.series.totalMs;
+    expect(hourly.reduce((n: number, p: { runs: number }) => n + p.runs, 0)).toBe(totals.length);
   });
 
   it("needs an admin or the metrics token in accounts mode", async () => {

@@ -1,0 +1,162 @@
+"use client";
+
+import Link from "next/link";
+import { LineChart } from "@/components/eval/line-chart";
+import { Panel } from "@/components/ui/panel";
+import { useLatency, type LatencyReport } from "./use-latency";
+
+const STAGES: { key: string; label: string; color: string }[] = [
+  { key: "embedMs", label: "query embedding", color: "#8b5cf6" },
+  { key: "bm25Ms", label: "BM25", color: "#0ea5e9" },
+  { key: "denseMs", label: "dense", color: "#14b8a6" },
+  { key: "fusionMs", label: "fusion", color: "#eab308" },
+  { key: "rerankQueueMs", label: "rerank queue", color: "#f472b6" },
+  { key: "rerankComputeMs", label: "rerank compute", color: "#e11d48" },
+  { key: "rerankMs", label: "rerank call (HTTP, deadline)", color: "#be123c" },
+  { key: "totalMs", label: "total", color: "#334155" },
+];
+
+const ms = (v: number | null) => (v == null ? "—" : v < 10 ? v.toFixed(2) : v.toFixed(0));
+const pct = (v: number | null) => (v == null ? "—" : `${(v * 100).toFixed(1)} %`);
+
+export function MetricsView() {
+  const latency = useLatency();
+  if (latency.isPending) return <p className="text-sm text-slate-500">Loading metrics…</p>;
+  if (latency.isError) {
+    return (
+      <p className="text-sm text-red-700" role="alert">
+        Could not load metrics: {latency.error.message}
+      </p>
+    );
+  }
+  const report = latency.data;
+  return (
+    <div className="flex flex-col gap-4" data-testid="metrics-view">
+      <div>
+        <h1 className="text-lg font-semibold">Metrics</h1>
+        <p className="text-sm text-slate-600">
+          Per-stage latency percentiles of every search, computed in the database; Prometheus text at{" "}
+          <code className="font-mono text-xs">/api/metrics</code>. Ranking quality over time is on{" "}
+          <Link href="/eval" className="text-indigo-700 hover:underline">
+            Eval
+          </Link>
+          .
+        </p>
+      </div>
+      <RerankAlert report={report} />
+      <Panel title="Latency percentiles (ms)">
+        <div className="overflow-x-auto">
+          <table className="w-full text-sm" data-testid="latency-table">
+            <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="px-2 py-1 font-medium">stage</th>
+                {report.windows.map((w) => (
+                  <th key={w.windowMs} colSpan={3} className="px-2 py-1 text-center font-medium">
+                    last {w.windowMs / 3_600_000} h ({w.runs} runs)
+                  </th>
+                ))}
+              </tr>
+              <tr>
+                <th />
+                {report.windows.flatMap((w) =>
+                  ["P50", "P95", "P99"].map((p) => (
+                    <th key={`${w.windowMs}${p}`} className="px-2 py-1 text-right font-medium">
+                      {p}
+                    </th>
+                  )),
+                )}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 font-mono text-xs">
+              {STAGES.map((s) => (
+                <tr key={s.key} data-stage={s.key}>
+                  <td className="px-2 py-1 font-sans text-sm">{s.label}</td>
+                  {report.windows.flatMap((w) => {
+                    const p = w.stages[s.key];
+                    return [p?.p50, p?.p95, p?.p99].map((v, i) => (
+                      <td key={`${w.windowMs}${i}`} className="px-2 py-1 text-right">
+                        {ms(v ?? null)}
+                      </td>
+                    ));
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Panel>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Panel title="P95 per hour, last 24 h (ms)">
+          <HourlyChart report={report} />
+        </Panel>
+        <Panel title="Rerank cache">
+          <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
+            <dt className="text-slate-500">hit rate</dt>
+            <dd className="font-mono" data-testid="cache-hit-rate">
+              {pct(report.rerankCache.hits + report.rerankCache.misses > 0 ? report.rerankCache.hitRate : null)}
+            </dd>
+            <dt className="text-slate-500">hits / misses / errors</dt>
+            <dd className="font-mono">
+              {report.rerankCache.hits} / {report.rerankCache.misses} / {report.rerankCache.errors}
+            </dd>
+            <dt className="text-slate-500">fail-open, last hour</dt>
+            <dd className="font-mono">{pct(report.rerankAlert.failOpenRate)}</dd>
+          </dl>
+          <p className="mt-2 text-xs text-slate-500">Counted by this app instance since it started.</p>
+        </Panel>
+      </div>
+    </div>
+  );
+}
+
+function RerankAlert({ report }: { report: LatencyReport }) {
+  const a = report.rerankAlert;
+  if (a.firing) {
+    return (
+      <div
+        className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800"
+        role="alert"
+        data-testid="rerank-alert"
+      >
+        <strong>Rerank alert:</strong> {a.reasons.join("; ")}.
+      </div>
+    );
+  }
+  return (
+    <div
+      className="rounded border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800"
+      data-testid="rerank-ok"
+    >
+      Rerank P95 {ms(a.p95Ms)} ms (alert over {a.thresholdMs} ms); fail-open {pct(a.failOpenRate)} (alert over{" "}
+      {pct(a.failOpenThreshold)}).
+    </div>
+  );
+}
+
+function HourlyChart({ report }: { report: LatencyReport }) {
+  const hours = [...new Set(Object.values(report.series).flatMap((points) => points.map((p) => p.hour)))].sort();
+  if (hours.length === 0) return <p className="text-sm text-slate-500">No searches in the last 24 hours.</p>;
+  const shown = STAGES.filter((s) => ["bm25Ms", "denseMs", "rerankMs", "totalMs"].includes(s.key));
+  return (
+    <LineChart
+      title="P95 latency per hour"
+      x={hours.map((_, i) => i)}
+      xTicks={hours.map((h) => new Date(h).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }))}
+      series={[
+        ...shown.map((s) => ({
+          name: s.label,
+          color: s.color,
+          values: hours.map((h) => report.series[s.key]?.find((p) => p.hour === h)?.p95 ?? null),
+        })),
+        {
+          name: `alert threshold (${report.rerankAlert.thresholdMs} ms)`,
+          color: "#dc2626",
+          dashed: true,
+          values: hours.map(() => report.rerankAlert.thresholdMs),
+        },
+      ]}
+      format={(v) => v.toFixed(0)}
+      testId="latency-chart"
+    />
+  );
+}
