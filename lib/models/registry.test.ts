@@ -1,6 +1,10 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { writeBertFixture } from "./hf/testing/bert-fixture";
 import { EMBEDDER_ID, RERANKER_ID } from "./starter/spec";
-import { MODEL_REGISTRY, recommendedModels } from "./registry";
+import { activeModels, listInstalledModels, loadInstalledModel, MODEL_REGISTRY, recommendedModels } from "./registry";
 
 describe("model registry", () => {
   it("lists the starter models under their served ids", () => {
@@ -15,5 +19,57 @@ describe("model registry", () => {
     expect(ja.every((m) => m.languages.includes("ja") && m.tier === "standard")).toBe(true);
     expect(ja[0].kind).toBe("embedder");
     expect(ja.at(-1)!.kind).toBe("reranker");
+  });
+});
+
+describe("installed models", () => {
+  it("lists starter and Hugging Face folders and loads an HF export (onnx/model.onnx, tokenizer.json, config.json, no manifest)", async () => {
+    const modelsDir = await mkdtemp(path.join(tmpdir(), "ranklens-models-"));
+    try {
+      await mkdir(path.join(modelsDir, "sif-glove-100d"));
+      await writeFile(
+        path.join(modelsDir, "sif-glove-100d", "model.json"),
+        JSON.stringify({ id: EMBEDDER_ID, kind: "embedder", dimension: 100, version: "abc" }),
+      );
+      // As downloaded from the hub: no manifest.json, so kind and dimension come from config.json.
+      await writeBertFixture(path.join(modelsDir, "bert-embedder"), { kind: "embedder", hidden: 16 });
+      await writeBertFixture(path.join(modelsDir, "bert-reranker"), { kind: "cross-encoder", layout: "root" });
+      await mkdir(path.join(modelsDir, "broken"));
+      await writeFile(path.join(modelsDir, "broken", "manifest.json"), JSON.stringify({ kind: "embedder" }));
+      await mkdir(path.join(modelsDir, "not-a-model"));
+
+      const listed = await listInstalledModels(modelsDir);
+      expect(listed.map((m) => m.name)).toEqual(["bert-embedder", "bert-reranker", "broken", "sif-glove-100d"]);
+      expect(listed[0]).toMatchObject({ kind: "embedder", format: "hf", dimension: 16, id: "ranklens-test/bert-embedder" });
+      expect(listed[0]).toHaveProperty("manifest.model", "onnx/model.onnx");
+      expect(listed[1]).toMatchObject({ kind: "reranker", format: "hf" });
+      expect(listed[1]).toHaveProperty("manifest.model", "model.onnx");
+      expect(listed[2]).toHaveProperty("error", expect.stringMatching(/dimension/));
+      expect(listed[3]).toMatchObject({ kind: "embedder", format: "starter", id: EMBEDDER_ID, dimension: 100 });
+
+      const embedder = await loadInstalledModel(modelsDir, "bert-embedder");
+      expect(embedder.kind).toBe("embedder");
+      if (embedder.kind === "embedder") {
+        const [v] = await embedder.model.embed(["hello world"], { kind: "query" });
+        expect(v).toHaveLength(16);
+      }
+      const reranker = await loadInstalledModel(modelsDir, "bert-reranker");
+      expect(reranker.kind).toBe("reranker");
+      if (reranker.kind === "reranker") {
+        const { results } = await reranker.model.rerank({ query: "q", candidates: [{ id: "a", text: "hello" }] });
+        expect(results[0].score).toBeGreaterThan(0);
+        expect(results[0].score).toBeLessThan(1);
+      }
+      await expect(loadInstalledModel(modelsDir, "not-a-model")).rejects.toThrow(/no model folder/);
+    } finally {
+      await rm(modelsDir, { recursive: true, force: true });
+    }
+  });
+
+  it("names the active models: the starters unless a remote backend is configured", () => {
+    expect(activeModels({ RERANKER_PROTOCOL: "ranklens" })).toEqual({ embedder: EMBEDDER_ID, reranker: RERANKER_ID });
+    expect(
+      activeModels({ RERANKER_PROTOCOL: "tei", EMBEDDER_URL: "http://x", EMBEDDER_MODEL: "bge", RERANKER_MODEL: "bge-reranker" }),
+    ).toEqual({ embedder: "remote:bge", reranker: "tei:bge-reranker" });
   });
 });

@@ -1,5 +1,11 @@
 // The models RankLens knows about: the starter models built at setup (no download), and standard
-// Hugging Face ONNX exports to pull where a network is available (issue: standard models).
+// Hugging Face ONNX exports to pull where a network is available (issue: standard models); and the
+// folders actually installed in models/ (listInstalledModels), each loadable by name (loadInstalledModel).
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { HfLoadOptions } from "./hf/embedder";
+import { loadManifest, type HfManifest } from "./hf/manifest";
+import type { Embedder, Reranker } from "./types";
 
 export interface RegistryEntry {
   id: string;
@@ -81,4 +87,108 @@ export function recommendedModels(language: string): RegistryEntry[] {
   return MODEL_REGISTRY.filter((m) => m.recommendedFor.includes(language)).sort((a, b) =>
     a.kind === b.kind ? 0 : a.kind === "embedder" ? -1 : 1,
   );
+}
+
+/** A model folder in models/: a starter model (model.json) or a Hugging Face ONNX export. */
+export interface InstalledModel {
+  /** The folder's name under models/. */
+  name: string;
+  dir: string;
+  id: string;
+  kind: "embedder" | "reranker";
+  format: "starter" | "hf";
+  dimension?: number;
+  version?: string;
+  /** A Hugging Face export's manifest (read from manifest.json, or inferred from config.json). */
+  manifest?: HfManifest;
+}
+
+type StarterCard = { id: string; kind: "embedder" | "reranker"; dimension?: number; version?: string };
+
+const isFile = (file: string) => stat(file).then((s) => s.isFile(), () => false);
+
+/** Reads one folder; null when it is not a model folder (no model.json, manifest.json or config.json). */
+export async function readInstalledModel(dir: string): Promise<InstalledModel | null> {
+  const name = path.basename(dir);
+  const cardFile = path.join(dir, "model.json");
+  if (await isFile(cardFile)) {
+    const card = JSON.parse(await readFile(cardFile, "utf8")) as StarterCard;
+    return { name, dir, id: card.id, kind: card.kind, format: "starter", dimension: card.dimension, version: card.version };
+  }
+  if (!(await isFile(path.join(dir, "manifest.json"))) && !(await isFile(path.join(dir, "config.json")))) return null;
+  const manifest = await loadManifest(dir);
+  return {
+    name,
+    dir,
+    id: manifest.id ?? name,
+    kind: manifest.kind === "embedder" ? "embedder" : "reranker",
+    format: "hf",
+    dimension: manifest.dimension,
+    version: manifest.revision,
+    manifest,
+  };
+}
+
+/**
+ * The model folders under `modelsDir`, by name. A folder that cannot be read (bad manifest) is listed
+ * with its error rather than hiding the others.
+ */
+export async function listInstalledModels(modelsDir: string): Promise<(InstalledModel | { name: string; dir: string; error: string })[]> {
+  const entries = await readdir(modelsDir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return [];
+    throw e;
+  });
+  const folders = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const listed = await Promise.all(
+    folders.map(async (name) => {
+      const dir = path.join(modelsDir, name);
+      try {
+        return await readInstalledModel(dir);
+      } catch (e) {
+        return { name, dir, error: (e as Error).message };
+      }
+    }),
+  );
+  return listed.filter((m) => m !== null);
+}
+
+export type LoadedModel = { kind: "embedder"; model: Embedder } | { kind: "reranker"; model: Reranker };
+
+/** Loads the model in `models/<name>` with the loader its format needs (the loaders are imported on demand). */
+export async function loadInstalledModel(modelsDir: string, name: string, opts: HfLoadOptions = {}): Promise<LoadedModel> {
+  const installed = await readInstalledModel(path.join(modelsDir, name));
+  if (!installed) throw new Error(`no model folder ${name} in ${modelsDir}`);
+  if (installed.format === "starter") {
+    const starter = await import("./starter");
+    return installed.kind === "embedder"
+      ? { kind: "embedder", model: await starter.loadStarterEmbedder(modelsDir) }
+      : { kind: "reranker", model: await starter.loadStarterReranker(modelsDir, { executionProviders: opts.executionProviders }) };
+  }
+  if (installed.kind === "embedder") {
+    const { loadHfEmbedder } = await import("./hf/embedder");
+    return { kind: "embedder", model: await loadHfEmbedder(installed.dir, installed.manifest, opts) };
+  }
+  const { loadHfCrossEncoder } = await import("./hf/cross-encoder");
+  return { kind: "reranker", model: await loadHfCrossEncoder(installed.dir, installed.manifest, opts) };
+}
+
+/** The settings that decide which models serve (a subset of lib/env's Env, passed in). */
+export interface ModelSettings {
+  EMBEDDER_URL?: string;
+  EMBEDDER_MODEL?: string;
+  RERANKER_PROTOCOL: string;
+  RERANKER_MODEL?: string;
+}
+
+/**
+ * Which embedder and reranker serve: a remote one when configured, otherwise the starter models
+ * (the app and the worker load those from MODELS_DIR).
+ */
+export function activeModels(settings: ModelSettings): { embedder: string; reranker: string } {
+  const starter = (kind: RegistryEntry["kind"]) => MODEL_REGISTRY.find((m) => m.tier === "starter" && m.kind === kind)!.id;
+  const remoteReranker = settings.RERANKER_PROTOCOL !== "ranklens";
+  return {
+    embedder: settings.EMBEDDER_URL && settings.EMBEDDER_MODEL ? `remote:${settings.EMBEDDER_MODEL}` : starter("embedder"),
+    reranker: remoteReranker ? `${settings.RERANKER_PROTOCOL}:${settings.RERANKER_MODEL ?? "(server default)"}` : starter("reranker"),
+  };
 }
