@@ -121,6 +121,8 @@ const schema = z
     LLM_MODEL: optionalString,
     LLM_API_KEY: optionalString,
     MODELS_DIR: z.string().default("./models"),
+    /** Where `npm run models:pull` downloads Hugging Face models from (a mirror, or a local server in tests). */
+    HF_ENDPOINT: z.url().default("https://huggingface.co"),
     CHUNK_SIZE: z.coerce.number().int().min(100).max(600).default(400),
     CHUNK_OVERLAP: z.coerce.number().int().min(0).max(300).default(50),
     MAX_UPLOAD_BYTES: z.coerce.number().int().min(1).default(50 * 1024 * 1024),

@@ -29,7 +29,7 @@ export function modelListRows(listed: Listed[], active: { embedder: string; rera
       dimension: model.dimension !== undefined ? String(model.dimension) : "-",
       maxLength: manifest ? String(manifest.maxLength) : "-",
       active: active[model.kind] === model.id,
-      note: manifest ? [`pooling ${manifest.pooling}`, `licence ${manifest.licence}`, manifest.files.length === 0 ? "no manifest (inferred)" : ""].filter(Boolean).join(", ") : "",
+      note: manifest ? [manifest.kind === "embedder" ? `pooling ${manifest.pooling}` : "", `licence ${manifest.licence}`, manifest.files.length === 0 ? "no manifest (inferred)" : ""].filter(Boolean).join(", ") : "",
     };
   });
 }

@@ -16,6 +16,10 @@ export interface RegistryEntry {
   /** Languages for which this is the recommended choice. */
   recommendedFor: string[];
   dimension?: number;
+  /** What `models:pull` writes into the manifest for this model (its model card's instructions). */
+  pooling?: "mean" | "cls";
+  queryPrefix?: string;
+  passagePrefix?: string;
   notes: string;
 }
 
@@ -44,6 +48,9 @@ export const MODEL_REGISTRY: RegistryEntry[] = [
     languages: ["ja", "en", "zh", "ko", "de", "fr", "es"],
     recommendedFor: ["ja"],
     dimension: 384,
+    pooling: "mean",
+    queryPrefix: "query: ",
+    passagePrefix: "passage: ",
     notes: "Prefix queries with 'query: ' and passages with 'passage: '.",
   },
   {
@@ -53,6 +60,7 @@ export const MODEL_REGISTRY: RegistryEntry[] = [
     languages: ["ja", "en", "zh", "ko", "de", "fr", "es"],
     recommendedFor: ["ja"],
     dimension: 1024,
+    pooling: "cls",
     notes: "Multilingual, long inputs (8192 tokens); larger and slower than e5-small.",
   },
   {
@@ -70,6 +78,8 @@ export const MODEL_REGISTRY: RegistryEntry[] = [
     languages: ["en"],
     recommendedFor: ["en"],
     dimension: 384,
+    pooling: "cls",
+    queryPrefix: "Represent this sentence for searching relevant passages: ",
     notes: "English bi-encoder; SciFact nDCG@10 0.713 (MTEB).",
   },
   {
