@@ -41,15 +41,15 @@ export async function loadHfTokenizer(dir: string): Promise<HfTokenizer> {
 export function createHfTokenizer(json: object, config: TokenizerConfig = {}): HfTokenizer {
   const tokenizer = new Tokenizer(json, config);
   const post = tokenizer.post_processor as unknown as PostProcess | null;
-  const process = (a: string[], b: string[] | null) => {
+  const postProcess = (a: string[], b: string[] | null) => {
     if (post) {
       const out = post(a, b, true);
       return { tokens: out.tokens, typeIds: out.token_type_ids ?? out.tokens.map(() => 0) };
     }
     return { tokens: [...a, ...(b ?? [])], typeIds: [...a.map(() => 0), ...(b ?? []).map(() => 1)] };
   };
-  const specialsSingle = process([], null).tokens.length;
-  const specialsPair = process([], []).tokens.length;
+  const specialsSingle = postProcess([], null).tokens.length;
+  const specialsPair = postProcess([], []).tokens.length;
   const unk = tokenizer.token_to_id(tokenizerUnk(json) ?? "[UNK]") ?? 0;
   const toIds = (tokens: string[]) => tokens.map((t) => tokenizer.token_to_id(t) ?? unk);
   const padToken = typeof config.pad_token === "string" ? config.pad_token : config.pad_token?.content;
@@ -62,14 +62,14 @@ export function createHfTokenizer(json: object, config: TokenizerConfig = {}): H
       const tokens = tokenize(text);
       const room = Math.max(0, maxLength - specialsSingle);
       const kept = tokens.length > room ? tokens.slice(0, room) : tokens;
-      const out = process(kept, null);
+      const out = postProcess(kept, null);
       return { ids: toIds(out.tokens), typeIds: out.typeIds, truncated: tokens.length - kept.length };
     },
     encodePair(a, b, maxLength) {
       const ta = tokenize(a);
       const tb = tokenize(b);
       const [na, nb] = longestFirst(ta.length, tb.length, Math.max(0, maxLength - specialsPair));
-      const out = process(ta.slice(0, na), tb.slice(0, nb));
+      const out = postProcess(ta.slice(0, na), tb.slice(0, nb));
       return { ids: toIds(out.tokens), typeIds: out.typeIds, truncated: ta.length - na + tb.length - nb };
     },
   };
