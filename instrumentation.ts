@@ -3,11 +3,13 @@
 // edge bundle, and the dynamic imports keep database and model code out of it.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const [{ startIngestRunner }, { getDb }, { getEmbedder }] = await Promise.all([
+    const [{ startIngestRunner }, { getDb }, { getEmbedder, assertEmbedderConfig }] = await Promise.all([
       import("@/lib/ingest/runner"),
       import("@/db"),
       import("@/lib/models/server"),
     ]);
+    // A remote embedder whose dimension differs from the vector column: refuse to start (needs a re-embed).
+    assertEmbedderConfig();
     startIngestRunner({ getDb, getEmbedder });
     // Golden-set quality monitoring on a timer (GOLDEN_EVAL_INTERVAL_MS; 0 = off).
     const [{ startGoldenSchedule }, { searchDependencies }, { env: appEnv }] = await Promise.all([

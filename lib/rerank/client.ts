@@ -1,5 +1,6 @@
 import { env } from "@/lib/env";
-import type { RerankRequest, RerankResponse } from "@/lib/models/types";
+import type { RerankRequest, RerankResponse, RerankResult } from "@/lib/models/types";
+import { decodeCall, remoteModelInfo, wireCalls, type RerankProtocol, type Scored } from "./protocols";
 import { formatIssues, rerankResponseSchema } from "./schema";
 
 // HTTP client for the reranker worker (or anything speaking its API). It never throws: search answers
@@ -7,6 +8,9 @@ import { formatIssues, rerankResponseSchema } from "./schema";
 // are used round-robin; a connection error (refused, reset) is retried once on the next worker; a
 // worker failing RERANK_BREAKER_FAILURES times in a row has its circuit opened for
 // RERANK_BREAKER_COOLDOWN_MS, then one half-open probe decides whether it closes again.
+// The same client speaks remote rerank APIs (protocols.ts: NVIDIA NIM, TEI, Cohere). A 429 opens that
+// endpoint's circuit for its Retry-After (not counted as a failure); the call moves to another URL, or
+// waits and retries once when Retry-After ends before the deadline, or fails open saying so.
 
 export type RerankOutcome =
   { ok: true; response: RerankResponse; wallMs: number } | { ok: false; reason: string; wallMs: number };
@@ -28,7 +32,16 @@ export interface RerankClientOptions {
   /** How long an open circuit refuses calls before one half-open probe (env RERANK_BREAKER_COOLDOWN_MS). */
   breakerCooldownMs?: number;
   now?: () => number;
+  /** Wire format (env RERANKER_PROTOCOL); default ranklens, our worker. */
+  protocol?: RerankProtocol;
+  /** Model name sent to nim and cohere (env RERANKER_MODEL); names the cache key's model for remotes. */
+  model?: string;
+  /** TEI: texts per call (TEI's --max-client-batch-size); larger sets are split. */
+  teiBatchSize?: number;
 }
+
+/** The longest Retry-After the breaker honours (a misconfigured server could ask for days). */
+const MAX_RETRY_AFTER_MS = 5 * 60_000;
 
 interface Endpoint {
   url: string;
@@ -36,12 +49,15 @@ interface Endpoint {
   /** Circuit open until this time (ms); 0 = closed. */
   openUntil: number;
   probing: boolean;
+  /** Open because of a 429 until this time (ms); 0 = not rate-limited. */
+  limitedUntil: number;
 }
 
 type Attempt =
   | { kind: "ok"; outcome: RerankOutcome }
   | { kind: "connection"; reason: string }
-  | { kind: "failed"; reason: string; countsAsFailure: boolean };
+  | { kind: "failed"; reason: string; countsAsFailure: boolean }
+  | { kind: "limited"; reason: string; retryAfterMs: number | null };
 
 /** Connection errors worth one retry: the request never reached a worker, or the worker went away. */
 const RETRYABLE = /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side closed|UND_ERR_SOCKET/i;
@@ -54,12 +70,15 @@ export function createRerankClient({
   breakerFailures = env.RERANK_BREAKER_FAILURES,
   breakerCooldownMs = env.RERANK_BREAKER_COOLDOWN_MS,
   now = Date.now,
+  protocol = "ranklens",
+  model,
+  teiBatchSize,
 }: RerankClientOptions): RerankClient {
   const endpoints: Endpoint[] = url
     .split(",")
     .map((u) => u.trim().replace(/\/+$/, ""))
     .filter(Boolean)
-    .map((u) => ({ url: u, failures: 0, openUntil: 0, probing: false }));
+    .map((u) => ({ url: u, failures: 0, openUntil: 0, probing: false, limitedUntil: 0 }));
   let next = 0;
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -91,6 +110,7 @@ export function createRerankClient({
     if (ok) {
       e.failures = 0;
       e.openUntil = 0;
+      e.limitedUntil = 0;
       return;
     }
     e.failures++;
@@ -100,28 +120,64 @@ export function createRerankClient({
   async function attempt(e: Endpoint, request: RerankRequest, signal: AbortSignal, started: number): Promise<Attempt> {
     const failed = (reason: string, countsAsFailure = true): Attempt => ({ kind: "failed", reason, countsAsFailure });
     try {
-      const res = await fetchImpl(`${e.url}/rerank`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify(request),
-        signal,
-      });
-      const body = await res.text();
-      // 4xx is the caller's request, not the worker's health.
-      if (!res.ok) return failed(`reranker returned HTTP ${res.status}${detail(body)}`, res.status >= 500);
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        return failed(`reranker returned malformed JSON (HTTP ${res.status})`);
+      const calls = wireCalls(protocol, request, { model, teiBatchSize });
+      const callStarted = performance.now();
+      // TEI splits large sets: its calls go out together and all must succeed.
+      const answers = await Promise.all(
+        calls.map(async (call) => {
+          const res = await fetchImpl(`${e.url}${call.path}`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify(call.body),
+            signal,
+          });
+          return { call, res, body: await res.text() };
+        }),
+      );
+      const scored: Scored[] = [];
+      let worker: RerankResponse | null = null;
+      for (const { call, res, body } of answers) {
+        if (res.status === 429) {
+          const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), now());
+          const after = retryAfterMs === null ? "" : `, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
+          return { kind: "limited", reason: `reranker rate-limited (HTTP 429${after})${detail(body)}`, retryAfterMs };
+        }
+        // 4xx is the caller's request, not the worker's health.
+        if (!res.ok) return failed(`reranker returned HTTP ${res.status}${detail(body)}`, res.status >= 500);
+        let json: unknown;
+        try {
+          json = JSON.parse(body);
+        } catch {
+          return failed(`reranker returned malformed JSON (HTTP ${res.status})`);
+        }
+        if (protocol === "ranklens") {
+          const parsed = rerankResponseSchema.safeParse(json);
+          if (!parsed.success) {
+            return failed(`reranker returned an invalid response (HTTP ${res.status}): ${formatIssues(parsed.error)}`);
+          }
+          const bad = parsed.data.results.find((r) => r.index >= request.candidates.length);
+          if (bad) return failed(`reranker returned an invalid response: result index ${bad.index} is out of range`);
+          worker = parsed.data;
+        } else {
+          const decoded = decodeCall(protocol, json, call);
+          if (!decoded.ok) return failed(`reranker returned an invalid response (HTTP ${res.status}): ${decoded.error}`);
+          scored.push(...decoded.scored);
+        }
       }
-      const parsed = rerankResponseSchema.safeParse(json);
-      if (!parsed.success) {
-        return failed(`reranker returned an invalid response (HTTP ${res.status}): ${formatIssues(parsed.error)}`);
-      }
-      const bad = parsed.data.results.find((r) => r.index >= request.candidates.length);
-      if (bad) return failed(`reranker returned an invalid response: result index ${bad.index} is out of range`);
-      return { kind: "ok", outcome: { ok: true, response: parsed.data, wallMs: performance.now() - started } };
+      const wallMs = performance.now() - started;
+      if (worker) return { kind: "ok", outcome: { ok: true, response: worker, wallMs } };
+      // A remote reports no model or timings: the round trip counts as compute.
+      const results: RerankResult[] = scored
+        .sort((a, b) => b.score - a.score || a.index - b.index)
+        .slice(0, request.topN ?? scored.length)
+        .map((s) => ({ id: request.candidates[s.index].id, ...s, truncatedTokens: 0 }));
+      const response: RerankResponse = {
+        model: remoteModelInfo(protocol as Exclude<RerankProtocol, "ranklens">, model),
+        results,
+        queueMs: 0,
+        computeMs: performance.now() - callStarted,
+      };
+      return { kind: "ok", outcome: { ok: true, response, wallMs } };
     } catch (error) {
       if (signal.aborted) return failed(`reranker deadline exceeded (${deadlineMs} ms)`);
       const reason = cause(error);
@@ -130,10 +186,17 @@ export function createRerankClient({
     }
   }
 
+  /** Never lets the API key reach a reason (reasons are logged, stored with the run and shown). */
+  const redact = (reason: string) => (token && token.length >= 4 ? reason.split(token).join("[redacted]") : reason);
+
   return {
     async rerank(request) {
       const started = performance.now();
-      const fail = (reason: string): RerankOutcome => ({ ok: false, reason, wallMs: performance.now() - started });
+      const fail = (reason: string): RerankOutcome => ({
+        ok: false,
+        reason: redact(reason),
+        wallMs: performance.now() - started,
+      });
       try {
         const signal = AbortSignal.timeout(deadlineMs);
         const first = pick();
@@ -145,6 +208,29 @@ export function createRerankClient({
           if (result.kind === "ok") {
             record(endpoint, true);
             return result.outcome;
+          }
+          if (result.kind === "limited") {
+            // Rate-limited: neither a success nor a failure; the endpoint rests for its Retry-After.
+            endpoint.probing = false;
+            const waitMs = result.retryAfterMs;
+            if (waitMs !== null && waitMs > 0) {
+              endpoint.limitedUntil = now() + waitMs;
+              endpoint.openUntil = Math.max(endpoint.openUntil, endpoint.limitedUntil);
+            }
+            if (tries > 0 || signal.aborted) return fail(result.reason);
+            const other = endpoints.length > 1 ? pick(endpoint) : null;
+            if (other && other !== endpoint) {
+              endpoint = other;
+              continue;
+            }
+            // Alone: wait out Retry-After only when it ends before the deadline.
+            const left = deadlineMs - (performance.now() - started);
+            if (waitMs === null || waitMs >= left) return fail(result.reason);
+            await sleep(waitMs, signal);
+            if (signal.aborted) return fail(`reranker deadline exceeded (${deadlineMs} ms)`);
+            endpoint.openUntil = 0;
+            endpoint.limitedUntil = 0;
+            continue;
           }
           if (result.kind === "failed") {
             if (result.countsAsFailure) record(endpoint, false);
@@ -163,14 +249,24 @@ export function createRerankClient({
   };
 
   function circuitOpen(): string {
+    const limited = endpoints.filter((e) => e.limitedUntil > now());
+    if (limited.length > 0 && limited.length === endpoints.length) {
+      const soonest = Math.min(...limited.map((e) => e.limitedUntil)) - now();
+      return `reranker rate-limited (HTTP 429), retry after ${Math.ceil(soonest / 1000)} s`;
+    }
     return endpoints.length > 1 ? `reranker circuit open (all ${endpoints.length} workers)` : "reranker circuit open";
   }
 }
 
-/** ": <message>" from a `{ error: { message } }` body, or the start of a text body. */
+/**
+ * ": <message>" from a `{ error: { message } }` body (ours, NIM), `{ error: "…" }` (TEI), `{ message }`
+ * (Cohere), `{ detail: "…" }` (FastAPI 422s), or the start of a text body.
+ */
 function detail(body: string): string {
   try {
-    const message = (JSON.parse(body) as { error?: { message?: unknown } })?.error?.message;
+    const parsed = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown };
+    const message =
+      typeof parsed?.error === "string" ? parsed.error : (parsed?.error?.message ?? parsed?.message ?? parsed?.detail);
     if (typeof message === "string" && message) return `: ${message.slice(0, 200)}`;
   } catch {
     // not JSON
@@ -189,4 +285,31 @@ function cause(error: unknown): string {
     else if (current && typeof current === "object" && "code" in current) message = String(current.code);
   }
   return message;
+}
+
+/** Retry-After in ms: delta-seconds or an HTTP date; null when absent or unreadable; capped. */
+export function parseRetryAfter(header: string | null, nowMs: number): number | null {
+  if (!header) return null;
+  const value = header.trim();
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(value)) ms = Number(value) * 1000;
+  else {
+    const at = Date.parse(value);
+    if (Number.isNaN(at)) return null;
+    ms = Math.max(0, at - nowMs);
+  }
+  return Math.min(ms, MAX_RETRY_AFTER_MS);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
 }

@@ -4,10 +4,14 @@ import { env } from "@/lib/env";
 import { getEmbedder } from "@/lib/models/server";
 import { createRerankClient } from "@/lib/rerank/client";
 
+// RERANKER_PROTOCOL picks the wire format at RERANKER_URL. Our worker gets WORKER_TOKEN; a remote API
+// gets RERANKER_API_KEY (never WORKER_TOKEN, which must not leave for a third party).
 const reranker = createRerankClient({
   url: env.RERANKER_URL,
   deadlineMs: env.RERANK_DEADLINE_MS,
-  token: env.WORKER_TOKEN,
+  protocol: env.RERANKER_PROTOCOL,
+  model: env.RERANKER_MODEL,
+  token: env.RERANKER_PROTOCOL === "ranklens" ? (env.WORKER_TOKEN ?? env.RERANKER_API_KEY) : env.RERANKER_API_KEY,
 });
 
 /** What runSearch needs in the app: the database, the embedder and the reranker worker's client. */
