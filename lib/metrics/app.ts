@@ -67,11 +67,13 @@ function create() {
   });
   new Gauge({
     name: "ranklens_worker_up",
-    help: "1 when the reranker worker answers /health/ready, per worker URL",
+    help: "1 when the reranker worker answers /health/ready, per worker URL (RERANKER_PROTOCOL=ranklens only)",
     labelNames: ["url"] as const,
     registers: [registry],
     async collect() {
       this.reset();
+      // A remote reranker (nim, tei, cohere) has no /health/ready to probe; its health shows as fail-open counts.
+      if (env.RERANKER_PROTOCOL !== "ranklens") return;
       await Promise.all(
         env.RERANKER_URL.split(",").map(async (raw) => {
           const url = raw.trim().replace(/\/+$/, "");
