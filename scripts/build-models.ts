@@ -4,7 +4,8 @@ import { stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { env } from "@/lib/env";
-import { loadWinkVectors, readHead, writeEmbedder, writeReranker } from "@/lib/models/starter/build";
+import { loadWinkVectors, writeEmbedder, writeReranker } from "@/lib/models/starter/build";
+import { getActiveHeadVersion, headSourceFiles, readActiveHead } from "@/lib/models/starter/head-versions";
 import { EMBEDDER_DIR, RERANKER_DIR, untrainedHead } from "@/lib/models/starter/spec";
 
 const mtime = (f: string) => stat(f).then((s) => s.mtimeMs, () => 0);
@@ -12,11 +13,12 @@ const mtime = (f: string) => stat(f).then((s) => s.mtimeMs, () => 0);
 async function main() {
   const force = process.argv.includes("--force");
   const dir = path.resolve(env.MODELS_DIR);
-  const headFile = path.join(dir, RERANKER_DIR, "head.json");
+  // The reranker is built from the active head version (active.json; the committed head.json without it).
+  const headFiles = headSourceFiles(dir, await getActiveHeadVersion(dir));
   const embedderFile = path.join(dir, EMBEDDER_DIR, "model.onnx");
   const rerankerFile = path.join(dir, RERANKER_DIR, "model.onnx");
-  const [h, e, r] = await Promise.all([mtime(headFile), mtime(embedderFile), mtime(rerankerFile)]);
-  if (!force && e > 0 && r > 0 && r >= h) {
+  const [e, r, ...h] = await Promise.all([mtime(embedderFile), mtime(rerankerFile), ...headFiles.map(mtime)]);
+  if (!force && e > 0 && r > 0 && r >= Math.max(...h)) {
     console.log(`models: up to date in ${dir}`);
     return;
   }
@@ -28,11 +30,12 @@ async function main() {
   process.stdout.write("models: [2/3] embedder (SIF)… ");
   const emb = await writeEmbedder(dir, wv);
   console.log(`${emb.id}@${emb.version}`);
-  const head = (await readHead(dir)) ?? untrainedHead();
-  if (head.trainedOn === "untrained") console.warn("models: no trained head found; using the untrained fallback head");
+  const active = await readActiveHead(dir);
+  const head = active?.head ?? untrainedHead();
+  if (!active) console.warn("models: no trained head found; using the untrained fallback head");
   process.stdout.write("models: [3/3] reranker (KNRM)… ");
-  const rr = await writeReranker(dir, wv, head);
-  console.log(`${rr.id}@${rr.version} (head: ${head.trainedOn})`);
+  const rr = await writeReranker(dir, wv, head, active?.version);
+  console.log(`${rr.id}@${rr.version} (head ${active?.version ?? "untrained"}: ${head.trainedOn})`);
   console.log(`models: built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

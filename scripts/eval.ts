@@ -43,6 +43,8 @@ async function main() {
           reranker: inProcessRerankClient(reranker),
           params: { k, topN: Math.min(env.RERANK_TOP_N, k), fusion, rerank: true },
           limit,
+          // The extractive answer of each query, for citation precision (the qrels label the answers).
+          answers: { minScore: env.ANSWER_MIN_SCORE },
         });
         runs.push(summarise({ outcomes, qrels: dataset.qrels, fusion, k }));
       }
@@ -54,12 +56,17 @@ async function main() {
   for (const run of runs) {
     console.log(`\n${dataset.name} (${run.queries} queries, k=${run.k}, fusion=${run.fusion})`);
     console.log(markdownTable(run));
+    if (run.citationPrecision !== null && run.citations) {
+      console.log(
+        `citation precision (extractive answer): ${run.citationPrecision.toFixed(4)} — ${run.citations.relevantCited} of ${run.citations.cited} cited passages relevant, ${run.citations.answeredQueries} answered queries`,
+      );
+    }
   }
   if (runs.length > 1) {
-    console.log(`\n| fusion | k | ${STAGES.map((s) => `${s} nDCG@10`).join(" | ")} | total P95 ms |`);
-    console.log(`|---|---|${STAGES.map(() => "---").join("|")}|---|`);
+    console.log(`\n| fusion | k | ${STAGES.map((s) => `${s} nDCG@10`).join(" | ")} | citation precision | total P95 ms |`);
+    console.log(`|---|---|${STAGES.map(() => "---").join("|")}|---|---|`);
     for (const r of runs) {
-      console.log(`| ${r.fusion} | ${r.k} | ${STAGES.map((s) => r.stages[s]["ndcg@10"].toFixed(4)).join(" | ")} | ${r.latencyMs.totalMs.p95.toFixed(1)} |`);
+      console.log(`| ${r.fusion} | ${r.k} | ${STAGES.map((s) => r.stages[s]["ndcg@10"].toFixed(4)).join(" | ")} | ${r.citationPrecision?.toFixed(4) ?? "–"} | ${r.latencyMs.totalMs.p95.toFixed(1)} |`);
     }
   }
   const last = runs.at(-1)!;
@@ -85,6 +92,8 @@ async function main() {
     },
     // The stages of the primary run (default k, first fusion); every run is under `runs`.
     stages: primary.stages,
+    // Share of the primary run's cited passages (extractive answers) that are relevant; per run under `runs`.
+    citationPrecision: primary.citationPrecision,
     runs,
   };
   await writeFile(path.join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);

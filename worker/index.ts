@@ -15,11 +15,16 @@ if (refused) {
 }
 
 const started = performance.now();
-const worker = createWorkerServer({
-  reranker: loadStarterReranker(env.MODELS_DIR, {
+const loadModel = () =>
+  loadStarterReranker(env.MODELS_DIR, {
     executionProviders: env.RERANKER_EXECUTION_PROVIDERS,
     threads: env.RERANKER_THREADS || undefined,
-  }),
+  });
+const worker = createWorkerServer({
+  reranker: loadModel(),
+  // POST /admin/reload (worker token required when set): picks up a new reranker head version
+  // (npm run models:rollback, train:reranker, the eval page) without a restart.
+  reload: loadModel,
   maxBodyBytes: env.WORKER_MAX_BODY_BYTES,
   maxCandidates: env.RERANK_MAX_CANDIDATES,
   batch: {
@@ -35,7 +40,7 @@ worker.ready.then(
   (reranker) => {
     const ms = Math.round(performance.now() - started);
     console.log(
-      `reranker worker ready at ${url} — model ${reranker.info.id}@${reranker.info.version}, execution provider ${reranker.executionProvider}, loaded in ${ms} ms, ${env.WORKER_TOKEN ? "token required" : "no token (loopback only)"}`,
+      `reranker worker ready at ${url} — model ${reranker.info.id}@${reranker.info.version} (head ${reranker.headVersion ?? "-"}), execution provider ${reranker.executionProvider}, loaded in ${ms} ms, ${env.WORKER_TOKEN ? "token required" : "no token (loopback only)"}`,
     );
   },
   (error: unknown) => {

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 // The worker's Prometheus metrics (GET /metrics), on a registry of its own so that several workers
 // in one process (tests) never share counters.
 
-export const ROUTES = ["/rerank", "/v1/ranking", "/v2/rerank", "/health", "/health/live", "/health/ready", "/metrics"];
+export const ROUTES = ["/rerank", "/v1/ranking", "/v2/rerank", "/health", "/health/live", "/health/ready", "/metrics", "/admin/reload"];
 
 export function createWorkerMetrics({ defaultMetrics = true }: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();

@@ -54,6 +54,12 @@ export interface WorkerServerOptions {
   defaultMetrics?: boolean;
   /** Shared secret (env WORKER_TOKEN): required as a Bearer token on every route but the health probes. */
   token?: string;
+  /**
+   * Loads the model again from disk (POST /admin/reload, after the reranker's head version changed):
+   * the new model is loaded and warmed up beside the old one, then takes over; queued requests finish
+   * on the old one. Without it the route answers 404.
+   */
+  reload?: () => Promise<LoadedReranker>;
 }
 
 export function createWorkerServer({
@@ -63,6 +69,7 @@ export function createWorkerServer({
   batch = {},
   defaultMetrics = true,
   token,
+  reload,
 }: WorkerServerOptions): WorkerServer & { metrics: WorkerMetrics } {
   const startedAt = performance.now();
   let state: State = { kind: "loading" };
@@ -74,11 +81,8 @@ export function createWorkerServer({
   const nimSchema = nimRankingSchema(maxCandidates);
   const cohereSchema = cohereRerankSchema(maxCandidates);
 
-  const ready = (async () => {
-    try {
-      const loaded = await reranker;
-      state = { kind: "warming", reranker: loaded };
-      batcher = new Batcher(loaded, {
+  const newBatcher = (loaded: LoadedReranker) =>
+    new Batcher(loaded, {
         ...batchOptions,
         onDepth: (requests, pairs) => {
           metrics.queueDepth.set(requests);
@@ -92,6 +96,12 @@ export function createWorkerServer({
           for (const w of waitMs) metrics.queueWait.observe(w / 1000);
         },
       });
+
+  const ready = (async () => {
+    try {
+      const loaded = await reranker;
+      state = { kind: "warming", reranker: loaded };
+      batcher = newBatcher(loaded);
       await loaded.warmUp();
       state = { kind: "ready", reranker: loaded, readyMs: performance.now() - startedAt };
       return loaded;
@@ -110,6 +120,7 @@ export function createWorkerServer({
       ready: state.kind === "ready",
       status: state.kind,
       model: r ? r.info : null,
+      ...(r?.headVersion ? { headVersion: r.headVersion } : {}),
       executionProvider: r ? r.executionProvider : null,
       queueDepth: batcher?.depth ?? 0,
       ...(state.kind === "failed" ? { error: state.error } : {}),
@@ -121,6 +132,35 @@ export function createWorkerServer({
       throw new HttpError(503, "unavailable:rerank", notReadyMessage(state));
     }
     return state.reranker;
+  }
+
+  let reloading: Promise<unknown> | null = null;
+  async function reloadModel() {
+    if (!reload) throw new HttpError(404, "not_found:rerank", "this worker cannot reload its model");
+    const current = readyModel();
+    // Concurrent reload calls share one load.
+    reloading ??= (async () => {
+      let loaded: LoadedReranker;
+      try {
+        loaded = await reload();
+        await loaded.warmUp();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        console.error(`[worker] reload failed, still serving ${current.info.id}@${current.info.version}: ${message}`);
+        throw new HttpError(500, "internal:rerank", `reload failed (the previous model keeps serving): ${message}`);
+      }
+      const old = batcher;
+      batcher = newBatcher(loaded);
+      state = { kind: "ready", reranker: loaded, readyMs: state.kind === "ready" ? state.readyMs : 0 };
+      await old?.drain();
+      console.log(
+        `[worker] reloaded: model ${loaded.info.id}@${loaded.info.version} (head ${headVersionOf(loaded) ?? "-"}), was ${current.info.version}`,
+      );
+      return { model: loaded.info, headVersion: headVersionOf(loaded), previous: current.info };
+    })().finally(() => {
+      reloading = null;
+    });
+    return reloading;
   }
 
   function checkModel(loaded: LoadedReranker, model: string | undefined) {
@@ -250,6 +290,8 @@ export function createWorkerServer({
           return reply(200, await nimRanking(req));
         case "POST /v2/rerank":
           return reply(200, await cohereRerank(req));
+        case "POST /admin/reload":
+          return reply(200, await reloadModel());
         case "GET /metrics": {
           const text = await metrics.registry.metrics();
           res.writeHead(200, { "content-type": metrics.registry.contentType });
@@ -301,6 +343,8 @@ export function createWorkerServer({
     },
   };
 }
+
+const headVersionOf = (r: LoadedReranker) => r.headVersion ?? null;
 
 function notReadyMessage(state: State): string {
   if (state.kind === "failed") return `reranker failed to load: ${state.error}`;

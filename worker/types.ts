@@ -3,7 +3,12 @@ import type { BatchingReranker as ModelBatchingReranker, PreparedRerank, Reranke
 export type { PreparedRerank };
 
 /** A reranker that is loaded and can be warmed up (lib/models/starter's loadStarterReranker returns one). */
-export type LoadedReranker = Reranker & { executionProvider: string; warmUp(): Promise<void> };
+export type LoadedReranker = Reranker & {
+  executionProvider: string;
+  warmUp(): Promise<void>;
+  /** The reranker head version the model was built from (the starter model reports it). */
+  headVersion?: string;
+};
 
 /** A loaded reranker that merges requests into one model call (the starter reranker is one). */
 export type BatchingReranker = LoadedReranker & ModelBatchingReranker;

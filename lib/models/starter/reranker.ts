@@ -15,6 +15,8 @@ import { Vocabulary } from "./vocabulary";
 
 export type LoadedReranker = BatchingReranker & {
   executionProvider: string;
+  /** The head version the model was built from (head-versions.ts). */
+  headVersion: string;
   warmUp(): Promise<void>;
   /** Raw model outputs for a request: logits and the feature matrix (training reads the latter). */
   score(request: RerankRequest): Promise<{ logits: Float32Array; features: Float32Array; truncatedTokens: number[] }>;
@@ -53,8 +55,12 @@ export interface StarterRerankerOptions {
 export async function loadStarterReranker(modelsDir: string, opts: StarterRerankerOptions = {}): Promise<LoadedReranker> {
   const dir = path.join(modelsDir, RERANKER_DIR);
   const card = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as ModelCard;
-  const head = JSON.parse(await readFile(path.join(dir, "head.json"), "utf8").catch(() => "null")) as RerankerHead | null;
-  const defaultIdf = head?.defaultIdf ?? 5;
+  // The card carries the head it was built from; models built before head versions read head.json.
+  const head =
+    card.defaultIdf === undefined
+      ? (JSON.parse(await readFile(path.join(dir, "head.json"), "utf8").catch(() => "null")) as RerankerHead | null)
+      : null;
+  const defaultIdf = card.defaultIdf ?? head?.defaultIdf ?? 5;
   const vocab = await Vocabulary.load(dir);
   const { session, executionProvider } = await openSession(
     path.join(dir, "model.onnx"),
@@ -115,6 +121,7 @@ export async function loadStarterReranker(modelsDir: string, opts: StarterRerank
   return {
     info,
     executionProvider,
+    headVersion: card.headVersion ?? "builtin",
     prepare,
     rerankMany,
     rerank: async (request) => (await rerankMany([prepare(request)]))[0],

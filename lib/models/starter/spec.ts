@@ -80,4 +80,7 @@ export interface ModelCard {
   vocabSize: number;
   source: string;
   builtAt: string;
+  /** Reranker: the head version it was built from (head-versions.ts) and that head's default IDF. */
+  headVersion?: string;
+  defaultIdf?: number;
 }
