@@ -9,7 +9,11 @@ async function main() {
   const dir = path.resolve(env.MODELS_DIR);
   const active = activeModels(env);
   const rows = modelListRows(await listInstalledModels(dir), active);
-  console.log(process.argv.includes("--json") ? JSON.stringify({ modelsDir: dir, active, models: rows }, null, 2) : formatModelList(rows, active, dir));
+  console.log(
+    process.argv.includes("--json")
+      ? JSON.stringify({ modelsDir: dir, active, models: rows }, null, 2)
+      : formatModelList(rows, active, dir),
+  );
 }
 
 main().catch((e: Error) => {

@@ -34,7 +34,14 @@ async function main() {
     lastFile = done ? p.file : "";
     lastDraw = Date.now();
   };
-  const result = await pullModel({ id, variant, revision, modelsDir: path.resolve(env.MODELS_DIR), endpoint: env.HF_ENDPOINT, onProgress: draw });
+  const result = await pullModel({
+    id,
+    variant,
+    revision,
+    modelsDir: path.resolve(env.MODELS_DIR),
+    endpoint: env.HF_ENDPOINT,
+    onProgress: draw,
+  });
   const m = result.manifest;
   const skipped = result.files.filter((f) => f.skipped).length;
   console.log(
@@ -42,7 +49,9 @@ async function main() {
       `${m.kind === "embedder" ? `${m.pooling} pooling, ` : ""}licence ${m.licence}, revision ${m.revision}` +
       (skipped ? ` (${skipped} file(s) already in place)` : ""),
   );
-  console.log(`edit ${path.join(result.dir, "manifest.json")} to set prefixes or pooling; \`npm run models:list\` shows it.`);
+  console.log(
+    `edit ${path.join(result.dir, "manifest.json")} to set prefixes or pooling; \`npm run models:list\` shows it.`,
+  );
 }
 
 main().catch((e: Error) => {

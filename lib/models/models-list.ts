@@ -17,7 +17,16 @@ export interface ModelListRow {
 export function modelListRows(listed: Listed[], active: { embedder: string; reranker: string }): ModelListRow[] {
   return listed.map((m) => {
     if ("error" in m) {
-      return { name: m.name, id: "-", kind: "-", format: "-", dimension: "-", maxLength: "-", active: false, note: `unreadable: ${m.error}` };
+      return {
+        name: m.name,
+        id: "-",
+        kind: "-",
+        format: "-",
+        dimension: "-",
+        maxLength: "-",
+        active: false,
+        note: `unreadable: ${m.error}`,
+      };
     }
     const model = m as InstalledModel;
     const manifest = model.manifest;
@@ -29,17 +38,33 @@ export function modelListRows(listed: Listed[], active: { embedder: string; rera
       dimension: model.dimension !== undefined ? String(model.dimension) : "-",
       maxLength: manifest ? String(manifest.maxLength) : "-",
       active: active[model.kind] === model.id,
-      note: manifest ? [manifest.kind === "embedder" ? `pooling ${manifest.pooling}` : "", `licence ${manifest.licence}`, manifest.files.length === 0 ? "no manifest (inferred)" : ""].filter(Boolean).join(", ") : "",
+      note: manifest
+        ? [
+            manifest.kind === "embedder" ? `pooling ${manifest.pooling}` : "",
+            `licence ${manifest.licence}`,
+            manifest.files.length === 0 ? "no manifest (inferred)" : "",
+          ]
+            .filter(Boolean)
+            .join(", ")
+        : "",
     };
   });
 }
 
 /** A plain-text table, then the active models (which may be remote and so not in the table). */
-export function formatModelList(rows: ModelListRow[], active: { embedder: string; reranker: string }, modelsDir: string): string {
+export function formatModelList(
+  rows: ModelListRow[],
+  active: { embedder: string; reranker: string },
+  modelsDir: string,
+): string {
   const header = ["", "NAME", "ID", "KIND", "FORMAT", "DIM", "MAX LEN", "NOTES"];
   const body = rows.map((r) => [r.active ? "*" : "", r.name, r.id, r.kind, r.format, r.dimension, r.maxLength, r.note]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   const out = [`models in ${modelsDir}:`];
   out.push(rows.length === 0 ? "  (none: run `npm run models:build`)" : [header, ...body].map(line).join("\n"));
   out.push("", `active embedder: ${active.embedder}`, `active reranker: ${active.reranker}`, "(* = active)");

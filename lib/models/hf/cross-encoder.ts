@@ -27,7 +27,11 @@ export interface HfCrossEncoder extends Reranker {
 
 export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-export async function loadHfCrossEncoder(dir: string, manifest?: HfManifest, opts: HfLoadOptions = {}): Promise<HfCrossEncoder> {
+export async function loadHfCrossEncoder(
+  dir: string,
+  manifest?: HfManifest,
+  opts: HfLoadOptions = {},
+): Promise<HfCrossEncoder> {
   const { manifest: m, tokenizer, session, executionProvider } = await openHfModel(dir, manifest, opts);
   if (m.kind !== "cross-encoder") throw new Error(`${dir} holds an ${m.kind}, not a cross-encoder`);
   const output = session.outputNames.includes("logits") ? "logits" : session.outputNames[0];
@@ -39,8 +43,15 @@ export async function loadHfCrossEncoder(dir: string, manifest?: HfManifest, opt
   const score = async (query: string, passages: string[]): Promise<CrossEncoderScores> => {
     const encoded = passages.map((p) => encodePair(query, p));
     const logits = new Array<number>(passages.length);
-    for (const batch of batchByTokenBudget(encoded.map((e) => e.ids.length), m.tokenBudget)) {
-      const padded = padBatch(batch.map((i) => encoded[i]), tokenizer.padId, session.inputNames);
+    for (const batch of batchByTokenBudget(
+      encoded.map((e) => e.ids.length),
+      m.tokenBudget,
+    )) {
+      const padded = padBatch(
+        batch.map((i) => encoded[i]),
+        tokenizer.padId,
+        session.inputNames,
+      );
       const tensor = (await session.run(padded.feeds, [output]))[output];
       const labels = tensor.dims.length === 2 ? tensor.dims[1] : 1;
       if (tensor.dims[0] !== padded.size || labels > 2) {
@@ -67,7 +78,13 @@ export async function loadHfCrossEncoder(dir: string, manifest?: HfManifest, opt
       request.candidates.map((c) => c.text),
     );
     const results = request.candidates
-      .map((c, index) => ({ id: c.id, index, score: scores[index], rawScore: logits[index], truncatedTokens: truncatedTokens[index] }))
+      .map((c, index) => ({
+        id: c.id,
+        index,
+        score: scores[index],
+        rawScore: logits[index],
+        truncatedTokens: truncatedTokens[index],
+      }))
       .sort((a, b) => b.score - a.score || a.index - b.index);
     return {
       model: info,

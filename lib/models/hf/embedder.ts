@@ -28,7 +28,10 @@ export interface HfEmbedder extends Embedder {
   /** The ids the model sees for a text: prefix, special tokens, truncation. */
   encode(text: string, kind: EmbedKind): Encoded;
   /** Vectors plus, per text, the tokens truncation cut off. */
-  embedDetailed(texts: string[], options: { kind: EmbedKind }): Promise<{ vectors: Float32Array[]; truncatedTokens: number[] }>;
+  embedDetailed(
+    texts: string[],
+    options: { kind: EmbedKind },
+  ): Promise<{ vectors: Float32Array[]; truncatedTokens: number[] }>;
   release(): Promise<void>;
 }
 
@@ -50,7 +53,11 @@ export async function openHfModel(dir: string, manifest: HfManifest | undefined,
   return { manifest: m, tokenizer, ...opened };
 }
 
-export async function loadHfEmbedder(dir: string, manifest?: HfManifest, opts: HfLoadOptions = {}): Promise<HfEmbedder> {
+export async function loadHfEmbedder(
+  dir: string,
+  manifest?: HfManifest,
+  opts: HfLoadOptions = {},
+): Promise<HfEmbedder> {
   const { manifest: m, tokenizer, session, executionProvider } = await openHfModel(dir, manifest, opts);
   if (m.kind !== "embedder") throw new Error(`${dir} holds a ${m.kind}, not an embedder`);
   const output = session.outputNames.includes("last_hidden_state") ? "last_hidden_state" : session.outputNames[0];
@@ -62,8 +69,18 @@ export async function loadHfEmbedder(dir: string, manifest?: HfManifest, opts: H
   const embedDetailed: HfEmbedder["embedDetailed"] = async (texts, { kind }) => {
     const encoded = texts.map((t) => encode(t, kind));
     const vectors = new Array<Float32Array>(texts.length);
-    for (const batch of batchByTokenBudget(encoded.map((e) => e.ids.length), m.tokenBudget)) {
-      const rows = await runBatch(session, output, tokenizer, batch.map((i) => encoded[i]), m, dimension);
+    for (const batch of batchByTokenBudget(
+      encoded.map((e) => e.ids.length),
+      m.tokenBudget,
+    )) {
+      const rows = await runBatch(
+        session,
+        output,
+        tokenizer,
+        batch.map((i) => encoded[i]),
+        m,
+        dimension,
+      );
       batch.forEach((i, r) => (vectors[i] = rows[r]));
     }
     const truncatedTokens = encoded.map((e) => e.truncated);
@@ -103,7 +120,9 @@ async function runBatch(
   const tensor = result[output];
   const [b, s, h] = tensor.dims;
   if (tensor.dims.length !== 3 || b !== batch.size || s !== batch.length) {
-    throw new Error(`${output} has shape [${tensor.dims.join(", ")}], expected [${batch.size}, ${batch.length}, hidden]`);
+    throw new Error(
+      `${output} has shape [${tensor.dims.join(", ")}], expected [${batch.size}, ${batch.length}, hidden]`,
+    );
   }
   if (h !== dimension) throw new Error(`the model's hidden size is ${h}, the manifest says dimension ${dimension}`);
   return pool(tensor.data as Float32Array, batch.mask, [b, s, h], m.pooling, m.normalize);

@@ -34,7 +34,14 @@ beforeAll(async () => {
   fixtures.mean = await writeBertFixture(path.join(root, "e5-like"), {
     kind: "embedder",
     seed: 11,
-    manifest: { ...common, id: "test/e5-like", dimension: 32, pooling: "mean", queryPrefix: "query: ", passagePrefix: "passage: " },
+    manifest: {
+      ...common,
+      id: "test/e5-like",
+      dimension: 32,
+      pooling: "mean",
+      queryPrefix: "query: ",
+      passagePrefix: "passage: ",
+    },
   });
   fixtures.cls = await writeBertFixture(path.join(root, "bge-like"), {
     kind: "embedder",
@@ -42,7 +49,11 @@ beforeAll(async () => {
     layout: "root",
     manifest: { ...common, id: "test/bge-like", dimension: 32, pooling: "cls" },
   });
-  fixtures.ceTypes = await writeBertFixture(path.join(root, "ce-bert"), { kind: "cross-encoder", seed: 5, manifest: { ...common } });
+  fixtures.ceTypes = await writeBertFixture(path.join(root, "ce-bert"), {
+    kind: "cross-encoder",
+    seed: 5,
+    manifest: { ...common },
+  });
   fixtures.ceNoTypes = await writeBertFixture(path.join(root, "ce-distil"), {
     kind: "cross-encoder",
     seed: 5,
@@ -160,7 +171,12 @@ describe("Hugging Face bi-encoder loader", () => {
     await writeFile(path.join(dir, "tokenizer_config.json"), "{}");
     await expect(loadHfEmbedder(dir, undefined, { verify: true })).rejects.toThrow(/tokenizer_config.json/);
     const manifest = (await readManifest(dir))!;
-    await expect(verifyManifestFiles(dir, { ...manifest, files: manifest.files.filter((f) => f.path !== "tokenizer_config.json") })).resolves.toBeUndefined();
+    await expect(
+      verifyManifestFiles(dir, {
+        ...manifest,
+        files: manifest.files.filter((f) => f.path !== "tokenizer_config.json"),
+      }),
+    ).resolves.toBeUndefined();
   });
 });
 
@@ -170,7 +186,10 @@ describe("Hugging Face cross-encoder loader", () => {
     expect(ceNoTypes.inputNames).not.toContain("token_type_ids");
     const pair = ceTypes.encodePair("what is rank", "the ranking of the passage");
     expect(padBatch([pair], 0, ceTypes.inputNames).feeds).toHaveProperty("token_type_ids");
-    expect(Object.keys(padBatch([pair], 0, ceNoTypes.inputNames).feeds).sort()).toEqual(["attention_mask", "input_ids"]);
+    expect(Object.keys(padBatch([pair], 0, ceNoTypes.inputNames).feeds).sort()).toEqual([
+      "attention_mask",
+      "input_ids",
+    ]);
     // Both run (onnxruntime rejects a feed the graph does not declare).
     const a = await ceTypes.score("what is rank", ["the ranking of the passage"]);
     const b = await ceNoTypes.score("what is rank", ["the ranking of the passage"]);
@@ -213,7 +232,10 @@ describe("Hugging Face cross-encoder loader", () => {
     const response = await ceNoTypes.rerank({ query: "neural retrieval", candidates, topN: 3 });
     expect(response.results).toHaveLength(3);
     const { scores } = await ceNoTypes.score("neural retrieval", TEXTS);
-    const best = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
+    const best = scores
+      .map((s, i) => [s, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 3);
     expect(response.results.map((r) => r.index)).toEqual(best.map(([, i]) => i));
     expect(response.results[0]).toMatchObject({ id: `c${best[0][1]}`, truncatedTokens: 0 });
     expect(response.results[0].score).toBeCloseTo(sigmoid(response.results[0].rawScore), 12);
@@ -249,5 +271,39 @@ describe("manifest", () => {
     expect(() => parseManifest({ kind: "embedder" })).toThrow(/dimension/);
     expect(() => parseManifest({ kind: "cross-encoder", model: "../x.onnx" })).toThrow(/model/);
     expect(() => parseManifest({ kind: "reranker" })).toThrow(/kind/);
+  });
+});
+
+describe("tokenizer templates come from tokenizer.json", () => {
+  it("XLM-R / RoBERTa pair layout <s> a </s></s> b </s>, with truncation counting the extra separator", async () => {
+    const { tokenizerJson, wordPieceVocabulary } = await import("./testing/wordpiece-vocab");
+    const { createHfTokenizer } = await import("./tokenizer");
+    const vocab = ["<s>", "<pad>", "</s>", "<unk>", ...wordPieceVocabulary().slice(5)];
+    const json = tokenizerJson(vocab) as Record<string, unknown>;
+    json.added_tokens = ["<s>", "<pad>", "</s>", "<unk>"].map((t, id) => ({
+      id,
+      content: t,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    }));
+    json.post_processor = {
+      type: "RobertaProcessing",
+      sep: ["</s>", 2],
+      cls: ["<s>", 0],
+      trim_offsets: true,
+      add_prefix_space: false,
+    };
+    (json.model as Record<string, unknown>).unk_token = "<unk>";
+    const tokenizer = createHfTokenizer(json, { pad_token: "<pad>" });
+    expect(tokenizer.padId).toBe(1);
+    const pair = tokenizer.encodePair("hello", "world", 512);
+    expect(pair.ids).toEqual([0, vocab.indexOf("hello"), 2, 2, vocab.indexOf("world"), 2]);
+    const cut = tokenizer.encodePair("hello", LONG, 10);
+    expect(cut.ids).toHaveLength(10);
+    expect(cut.truncated).toBe(80 - (10 - 4 - 1));
+    expect(tokenizer.encode("hello", 512).ids).toEqual([0, vocab.indexOf("hello"), 2]);
   });
 });

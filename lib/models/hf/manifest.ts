@@ -35,7 +35,13 @@ export const hfManifestSchema = z
     /** The ONNX file to run (e.g. "onnx/model.onnx" or "onnx/model_quantized.onnx"). */
     model: relativePath.default("onnx/model.onnx"),
     files: z
-      .array(z.object({ path: relativePath, sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative().optional() }))
+      .array(
+        z.object({
+          path: relativePath,
+          sha256: z.string().regex(/^[0-9a-f]{64}$/),
+          size: z.number().int().nonnegative().optional(),
+        }),
+      )
       .default([]),
   })
   .refine((m) => m.kind !== "embedder" || m.dimension !== undefined, {
@@ -84,7 +90,8 @@ export async function verifyManifestFiles(dir: string, manifest: HfManifest): Pr
     const file = path.join(dir, f.path);
     const info = await stat(file).catch(() => null);
     if (!info) throw new Error(`${f.path} is listed in the manifest but missing from ${dir}`);
-    if (f.size !== undefined && info.size !== f.size) throw new Error(`${f.path}: ${info.size} bytes, the manifest says ${f.size}`);
+    if (f.size !== undefined && info.size !== f.size)
+      throw new Error(`${f.path}: ${info.size} bytes, the manifest says ${f.size}`);
     const actual = await sha256File(file);
     if (actual !== f.sha256) throw new Error(`${f.path}: sha256 ${actual} does not match the manifest (${f.sha256})`);
   }
@@ -106,18 +113,26 @@ type HfConfig = {
  */
 export async function inferManifest(dir: string): Promise<HfManifest> {
   const config = JSON.parse(await readFile(path.join(dir, "config.json"), "utf8")) as HfConfig;
-  const tokenizerConfig = (await readFile(path.join(dir, "tokenizer_config.json"), "utf8").then(
+  const tokenizerConfig = await readFile(path.join(dir, "tokenizer_config.json"), "utf8").then(
     (t) => JSON.parse(t) as { model_max_length?: number },
     () => ({}) as { model_max_length?: number },
-  ));
+  );
   const crossEncoder = (config.architectures ?? []).some((a) => a.endsWith("ForSequenceClassification"));
-  const model = await firstExisting(dir, ["onnx/model.onnx", "model.onnx", "onnx/model_quantized.onnx", "model_quantized.onnx"]);
+  const model = await firstExisting(dir, [
+    "onnx/model.onnx",
+    "model.onnx",
+    "onnx/model_quantized.onnx",
+    "model_quantized.onnx",
+  ]);
   if (!model) throw new Error(`no ONNX model in ${dir} (looked for onnx/model.onnx and model.onnx)`);
   // XLM-R and RoBERTa reserve two positions for the padding offset.
   const positions = config.max_position_embeddings
     ? config.max_position_embeddings - (config.model_type === "xlm-roberta" || config.model_type === "roberta" ? 2 : 0)
     : DEFAULT_MAX_LENGTH;
-  const fromTokenizer = tokenizerConfig.model_max_length && tokenizerConfig.model_max_length < 1e6 ? tokenizerConfig.model_max_length : Infinity;
+  const fromTokenizer =
+    tokenizerConfig.model_max_length && tokenizerConfig.model_max_length < 1e6
+      ? tokenizerConfig.model_max_length
+      : Infinity;
   return parseManifest(
     {
       id: config._name_or_path || path.basename(dir),
@@ -132,7 +147,13 @@ export async function inferManifest(dir: string): Promise<HfManifest> {
 
 async function firstExisting(dir: string, candidates: string[]): Promise<string | null> {
   for (const c of candidates) {
-    if (await stat(path.join(dir, c)).then((s) => s.isFile(), () => false)) return c;
+    if (
+      await stat(path.join(dir, c)).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return c;
   }
   return null;
 }

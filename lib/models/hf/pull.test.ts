@@ -21,7 +21,9 @@ beforeAll(async () => {
   const enc = new TextEncoder();
   files["onnx/model_quantized.onnx"] = buildBertOnnx({ kind: "embedder", vocabSize: fixture.vocab.length, seed: 4 });
   files["README.md"] = enc.encode("---\nlicense: apache-2.0\nlanguage: en\n---\n# bert-mini\n");
-  files["1_Pooling/config.json"] = enc.encode(JSON.stringify({ word_embedding_dimension: 32, pooling_mode_cls_token: true, pooling_mode_mean_tokens: false }));
+  files["1_Pooling/config.json"] = enc.encode(
+    JSON.stringify({ word_embedding_dimension: 32, pooling_mode_cls_token: true, pooling_mode_mean_tokens: false }),
+  );
   files["sentence_bert_config.json"] = enc.encode(JSON.stringify({ max_seq_length: 64, do_lower_case: false }));
   files["onnx/model_O4.onnx"] = files["onnx/model.onnx"];
   files["pytorch_model.bin"] = enc.encode("not fetched");
@@ -39,11 +41,23 @@ describe("models:pull", () => {
   it("downloads an ONNX export and its tokenizer, checks them and writes a manifest the registry loads", async () => {
     const modelsDir = await freshModelsDir();
     const progress: PullProgress[] = [];
-    const result = await pullModel({ id: REPO, modelsDir, endpoint: hub.endpoint, onProgress: (p) => progress.push(p) });
+    const result = await pullModel({
+      id: REPO,
+      modelsDir,
+      endpoint: hub.endpoint,
+      onProgress: (p) => progress.push(p),
+    });
     expect(result.dir).toBe(path.join(modelsDir, "acme--bert-mini"));
-    expect(result.files.map((f) => f.path).sort()).toEqual(
-      ["1_Pooling/config.json", "README.md", "config.json", "onnx/model.onnx", "sentence_bert_config.json", "special_tokens_map.json", "tokenizer.json", "tokenizer_config.json"],
-    );
+    expect(result.files.map((f) => f.path).sort()).toEqual([
+      "1_Pooling/config.json",
+      "README.md",
+      "config.json",
+      "onnx/model.onnx",
+      "sentence_bert_config.json",
+      "special_tokens_map.json",
+      "tokenizer.json",
+      "tokenizer_config.json",
+    ]);
     expect(await stat(path.join(result.dir, "pytorch_model.bin")).catch(() => null)).toBeNull();
     expect(result.manifest).toMatchObject({
       id: REPO,
@@ -63,7 +77,8 @@ describe("models:pull", () => {
 
     const loaded = await loadInstalledModel(modelsDir, "acme--bert-mini");
     expect(loaded.kind).toBe("embedder");
-    if (loaded.kind === "embedder") expect((await loaded.model.embed(["hello"], { kind: "query" }))[0]).toHaveLength(32);
+    if (loaded.kind === "embedder")
+      expect((await loaded.model.embed(["hello"], { kind: "query" }))[0]).toHaveLength(32);
 
     // Pulling again finds every file in place and downloads nothing.
     const before = hub.requests.length;
@@ -81,8 +96,16 @@ describe("models:pull", () => {
 
     const result = await pullModel({ id: REPO, modelsDir, endpoint: hub.endpoint });
     expect(result.files.find((f) => f.path === "onnx/model.onnx")).toMatchObject({ resumedFrom: 5000, skipped: false });
-    expect(hub.requests.some((r) => r.path === `/cdn/${REPO}/onnx/model.onnx` && r.range === "bytes=5000-" && r.status === 206)).toBe(true);
-    expect(Buffer.from(await readFile(path.join(result.dir, "onnx/model.onnx"))).equals(Buffer.from(files["onnx/model.onnx"]))).toBe(true);
+    expect(
+      hub.requests.some(
+        (r) => r.path === `/cdn/${REPO}/onnx/model.onnx` && r.range === "bytes=5000-" && r.status === 206,
+      ),
+    ).toBe(true);
+    expect(
+      Buffer.from(await readFile(path.join(result.dir, "onnx/model.onnx"))).equals(
+        Buffer.from(files["onnx/model.onnx"]),
+      ),
+    ).toBe(true);
     expect(await stat(part).catch(() => null)).toBeNull();
   });
 
@@ -91,7 +114,9 @@ describe("models:pull", () => {
     const corruptHub = await startFakeHub({ repos: { [REPO]: files } });
     try {
       corruptHub.corrupt("tokenizer.json");
-      await expect(pullModel({ id: REPO, modelsDir, endpoint: corruptHub.endpoint })).rejects.toThrow(/tokenizer.json: checksum mismatch/);
+      await expect(pullModel({ id: REPO, modelsDir, endpoint: corruptHub.endpoint })).rejects.toThrow(
+        /tokenizer.json: checksum mismatch/,
+      );
       const dir = path.join(modelsDir, "acme--bert-mini");
       expect((await readdir(dir)).filter((f) => f.startsWith("tokenizer.json"))).toEqual([]);
       expect(await stat(path.join(dir, "manifest.json")).catch(() => null)).toBeNull();
@@ -113,7 +138,9 @@ describe("models:pull", () => {
 
   it("says clearly when the repository does not exist or the id is malformed", async () => {
     const modelsDir = await freshModelsDir();
-    await expect(pullModel({ id: "acme/missing", modelsDir, endpoint: hub.endpoint })).rejects.toThrow(/acme\/missing .* is not on .*HTTP 404/);
+    await expect(pullModel({ id: "acme/missing", modelsDir, endpoint: hub.endpoint })).rejects.toThrow(
+      /acme\/missing .* is not on .*HTTP 404/,
+    );
     expect(() => modelFolderName("../etc")).toThrow(/not a Hugging Face model id/);
   });
 

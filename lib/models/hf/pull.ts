@@ -46,7 +46,13 @@ export interface PullResult {
 
 const REQUIRED = ["config.json", "tokenizer.json"];
 // Small files that tell the manifest more: max length, pooling (sentence-transformers), licence.
-const OPTIONAL = ["tokenizer_config.json", "special_tokens_map.json", "sentence_bert_config.json", "1_Pooling/config.json", "README.md"];
+const OPTIONAL = [
+  "tokenizer_config.json",
+  "special_tokens_map.json",
+  "sentence_bert_config.json",
+  "1_Pooling/config.json",
+  "README.md",
+];
 
 export function modelFolderName(id: string, variant?: string): string {
   if (!/^\w[\w.-]*\/\w[\w.-]*$/.test(id)) throw new Error(`"${id}" is not a Hugging Face model id (owner/name)`);
@@ -56,7 +62,9 @@ export function modelFolderName(id: string, variant?: string): string {
 /** The ONNX file (and its external-data files) to fetch for a variant. */
 export function chooseFiles(entries: RepoEntry[], variant?: string): { model: string; files: RepoEntry[] } {
   // Paths come from the server: never let one point outside the model folder.
-  const files = entries.filter((e) => e.type === "file" && !path.isAbsolute(e.path) && !e.path.split("/").includes(".."));
+  const files = entries.filter(
+    (e) => e.type === "file" && !path.isAbsolute(e.path) && !e.path.split("/").includes(".."),
+  );
   const byPath = new Map(files.map((e) => [e.path, e]));
   const name = variant ? `model_${variant}.onnx` : "model.onnx";
   const model = [`onnx/${name}`, name].find((p) => byPath.has(p));
@@ -82,12 +90,16 @@ async function matchesHub(file: string, entry: RepoEntry): Promise<boolean> {
   return sha1 === entry.oid;
 }
 
-async function listRepo(opts: Required<Pick<PullOptions, "id" | "endpoint" | "revision" | "fetch">>): Promise<RepoEntry[]> {
+async function listRepo(
+  opts: Required<Pick<PullOptions, "id" | "endpoint" | "revision" | "fetch">>,
+): Promise<RepoEntry[]> {
   const entries: RepoEntry[] = [];
-  let url: string | null = `${opts.endpoint}/api/models/${opts.id}/tree/${encodeURIComponent(opts.revision)}?recursive=true`;
+  let url: string | null =
+    `${opts.endpoint}/api/models/${opts.id}/tree/${encodeURIComponent(opts.revision)}?recursive=true`;
   while (url) {
     const res: Response = await opts.fetch(url);
-    if (res.status === 404 || res.status === 401) throw new Error(`${opts.id} (revision ${opts.revision}) is not on ${opts.endpoint} (HTTP ${res.status})`);
+    if (res.status === 404 || res.status === 401)
+      throw new Error(`${opts.id} (revision ${opts.revision}) is not on ${opts.endpoint} (HTTP ${res.status})`);
     if (!res.ok) throw new Error(`listing ${opts.id} failed: HTTP ${res.status}`);
     entries.push(...((await res.json()) as RepoEntry[]));
     // Large repositories are paged (Link: <...>; rel="next").
@@ -107,7 +119,10 @@ async function download(
   const part = `${dest}.part`;
   await mkdir(path.dirname(dest), { recursive: true });
   const total = entry.lfs?.size ?? entry.size;
-  let have = await stat(part).then((s) => s.size, () => 0);
+  let have = await stat(part).then(
+    (s) => s.size,
+    () => 0,
+  );
   if (have > total) {
     await rm(part);
     have = 0;
@@ -141,7 +156,9 @@ async function download(
   }
   if (!(await matchesHub(part, entry))) {
     await rm(part, { force: true });
-    throw new Error(`${entry.path}: checksum mismatch (expected ${entry.lfs ? `sha256 ${entry.lfs.oid}` : `git sha1 ${entry.oid}`}); the partial file was removed, pull again`);
+    throw new Error(
+      `${entry.path}: checksum mismatch (expected ${entry.lfs ? `sha256 ${entry.lfs.oid}` : `git sha1 ${entry.oid}`}); the partial file was removed, pull again`,
+    );
   }
   await rename(part, dest);
   return { bytes: total, resumedFrom, commit: res?.headers.get("x-repo-commit") ?? null };
@@ -152,13 +169,21 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
   const revision = opts.revision ?? "main";
   const endpoint = opts.endpoint.replace(/\/+$/, "");
   const dir = path.join(opts.modelsDir, modelFolderName(opts.id, opts.variant));
-  const { model, files } = chooseFiles(await listRepo({ id: opts.id, endpoint, revision, fetch: fetchImpl }), opts.variant);
+  const { model, files } = chooseFiles(
+    await listRepo({ id: opts.id, endpoint, revision, fetch: fetchImpl }),
+    opts.variant,
+  );
 
   const results: PullResult["files"] = [];
   let commit: string | null = null;
   for (const entry of files) {
     const dest = path.join(dir, entry.path);
-    if (await stat(dest).then((s) => s.isFile(), () => false)) {
+    if (
+      await stat(dest).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    ) {
       if (await matchesHub(dest, entry)) {
         results.push({ path: entry.path, bytes: entry.lfs?.size ?? entry.size, resumedFrom: 0, skipped: true });
         continue;
@@ -170,17 +195,35 @@ export async function pullModel(opts: PullOptions): Promise<PullResult> {
     results.push({ path: entry.path, bytes: done.bytes, resumedFrom: done.resumedFrom, skipped: false });
   }
 
-  const manifest = await buildManifest(dir, opts.id, commit ?? revision, model, files.map((f) => f.path));
+  const manifest = await buildManifest(
+    dir,
+    opts.id,
+    commit ?? revision,
+    model,
+    files.map((f) => f.path),
+  );
   await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
   return { dir, manifest, files: results };
 }
 
 /** The manifest of a pulled folder: inferred from config.json, refined by the repository's own files. */
-async function buildManifest(dir: string, id: string, revision: string, model: string, files: string[]): Promise<HfManifest> {
+async function buildManifest(
+  dir: string,
+  id: string,
+  revision: string,
+  model: string,
+  files: string[],
+): Promise<HfManifest> {
   const inferred = await inferManifest(dir);
-  const readJson = <T>(p: string) => readFile(path.join(dir, p), "utf8").then((t) => JSON.parse(t) as T, () => null);
+  const readJson = <T>(p: string) =>
+    readFile(path.join(dir, p), "utf8").then(
+      (t) => JSON.parse(t) as T,
+      () => null,
+    );
   const sentenceBert = await readJson<{ max_seq_length?: number }>("sentence_bert_config.json");
-  const pooling = await readJson<{ pooling_mode_cls_token?: boolean; pooling_mode_mean_tokens?: boolean }>("1_Pooling/config.json");
+  const pooling = await readJson<{ pooling_mode_cls_token?: boolean; pooling_mode_mean_tokens?: boolean }>(
+    "1_Pooling/config.json",
+  );
   const readme = await readFile(path.join(dir, "README.md"), "utf8").catch(() => "");
   const licence = /^---[\s\S]*?^license:\s*(\S+)[\s\S]*?^---/m.exec(readme)?.[1];
   const known = MODEL_REGISTRY.find((m) => m.id === id);
@@ -189,13 +232,19 @@ async function buildManifest(dir: string, id: string, revision: string, model: s
     id,
     revision,
     model,
-    maxLength: sentenceBert?.max_seq_length ? Math.min(sentenceBert.max_seq_length, inferred.maxLength) : inferred.maxLength,
+    maxLength: sentenceBert?.max_seq_length
+      ? Math.min(sentenceBert.max_seq_length, inferred.maxLength)
+      : inferred.maxLength,
     pooling: known?.pooling ?? (pooling?.pooling_mode_cls_token ? "cls" : inferred.pooling),
     queryPrefix: known?.queryPrefix ?? "",
     passagePrefix: known?.passagePrefix ?? "",
     licence: licence ?? "unknown",
     files: await Promise.all(
-      files.map(async (p) => ({ path: p, sha256: await sha256File(path.join(dir, p)), size: (await stat(path.join(dir, p))).size })),
+      files.map(async (p) => ({
+        path: p,
+        sha256: await sha256File(path.join(dir, p)),
+        size: (await stat(path.join(dir, p))).size,
+      })),
     ),
   });
 }

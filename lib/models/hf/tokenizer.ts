@@ -24,7 +24,11 @@ export interface HfTokenizer {
 
 type TokenizerConfig = { pad_token?: string | { content?: string } };
 
-type PostProcess = (tokens: string[], pair?: string[] | null, addSpecialTokens?: boolean) => {
+type PostProcess = (
+  tokens: string[],
+  pair?: string[] | null,
+  addSpecialTokens?: boolean,
+) => {
   tokens: string[];
   token_type_ids?: number[];
 };

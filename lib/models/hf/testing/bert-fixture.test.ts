@@ -45,21 +45,41 @@ describe("BERT test fixture", () => {
     const { modelFile } = await writeBertFixture(await tempDir(), { kind: "embedder" });
     const session = await ort.InferenceSession.create(modelFile);
     expect(session.inputNames).toEqual(["input_ids", "attention_mask", "token_type_ids"]);
-    for (const [b, s] of [[1, 3], [3, 7]]) {
+    for (const [b, s] of [
+      [1, 3],
+      [3, 7],
+    ]) {
       const ids = Array.from({ length: b }, (_, i) => Array.from({ length: s }, (_, j) => (i * 7 + j * 3) % 250));
       const ones = ids.map((r) => r.map(() => 1));
-      const out = await session.run({ input_ids: int64(ids), attention_mask: int64(ones), token_type_ids: int64(ones.map((r) => r.map(() => 0))) });
+      const out = await session.run({
+        input_ids: int64(ids),
+        attention_mask: int64(ones),
+        token_type_ids: int64(ones.map((r) => r.map(() => 0))),
+      });
       expect(out.last_hidden_state.dims).toEqual([b, s, 32]);
       expect(Array.from(out.last_hidden_state.data as Float32Array).every(Number.isFinite)).toBe(true);
     }
   });
 
   it("cross-encoder without token_type_ids: logits [b, 1]", async () => {
-    const { modelFile } = await writeBertFixture(await tempDir(), { kind: "cross-encoder", tokenTypeIds: false, layout: "root" });
+    const { modelFile } = await writeBertFixture(await tempDir(), {
+      kind: "cross-encoder",
+      tokenTypeIds: false,
+      layout: "root",
+    });
     expect(modelFile.endsWith(`${path.sep}model.onnx`) && !modelFile.includes(`${path.sep}onnx${path.sep}`)).toBe(true);
     const session = await ort.InferenceSession.create(modelFile);
     expect(session.inputNames).toEqual(["input_ids", "attention_mask"]);
-    const out = await session.run({ input_ids: int64([[2, 9, 3], [2, 10, 3]]), attention_mask: int64([[1, 1, 1], [1, 1, 0]]) });
+    const out = await session.run({
+      input_ids: int64([
+        [2, 9, 3],
+        [2, 10, 3],
+      ]),
+      attention_mask: int64([
+        [1, 1, 1],
+        [1, 1, 0],
+      ]),
+    });
     expect(out.logits.dims).toEqual([2, 1]);
   });
 

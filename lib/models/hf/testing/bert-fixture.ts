@@ -94,7 +94,10 @@ export function buildBertOnnx(opts: BertFixtureOptions & { vocabSize: number }):
 
   // Additive attention bias [batch, 1, 1, sequence]: 0 where the mask is 1, -1e9 where it is 0 (padding).
   const maskF = g.op("Cast", [attentionMask], { to: 1 });
-  const bias = g.op("Unsqueeze", [g.op("Mul", [g.op("Sub", [g.const([1], []), maskF]), g.const([-1e9], [])]), g.ints([1, 2])]);
+  const bias = g.op("Unsqueeze", [
+    g.op("Mul", [g.op("Sub", [g.const([1], []), maskF]), g.const([-1e9], [])]),
+    g.ints([1, 2]),
+  ]);
   const headShape = g.ints([0, 0, heads, dh]);
   const mergedShape = g.ints([0, 0, H]);
   const scale = g.const([1 / Math.sqrt(dh)], []);
@@ -121,9 +124,13 @@ export function buildBertOnnx(opts: BertFixtureOptions & { vocabSize: number }):
     g.output({ name: "last_hidden_state", type: "FLOAT", shape: ["batch_size", "sequence_length", H] }, x);
   } else {
     // BertForSequenceClassification: pooler (dense + tanh on [CLS]) then a one-logit classifier.
-    const cls = g.op("Gather", [x, g.init({ name: "cls_index", type: "INT64", dims: [], data: BigInt64Array.from([0n]) })], {
-      axis: 1,
-    });
+    const cls = g.op(
+      "Gather",
+      [x, g.init({ name: "cls_index", type: "INT64", dims: [], data: BigInt64Array.from([0n]) })],
+      {
+        axis: 1,
+      },
+    );
     const pooled = g.op("Tanh", [linear(cls, H, H)]);
     g.output({ name: "logits", type: "FLOAT", shape: ["batch_size", 1] }, linear(pooled, H, 1));
   }
@@ -158,7 +165,13 @@ export async function writeBertFixture(dir: string, opts: BertFixtureOptions): P
     [modelFile]: buildBertOnnx({ ...opts, vocabSize: vocab.length }),
     "tokenizer.json": JSON.stringify(tokenizerJson(vocab), null, 2),
     "tokenizer_config.json": JSON.stringify(tokenizerConfigJson(maxPositions), null, 2),
-    "special_tokens_map.json": JSON.stringify({ cls_token: "[CLS]", mask_token: "[MASK]", pad_token: "[PAD]", sep_token: "[SEP]", unk_token: "[UNK]" }),
+    "special_tokens_map.json": JSON.stringify({
+      cls_token: "[CLS]",
+      mask_token: "[MASK]",
+      pad_token: "[PAD]",
+      sep_token: "[SEP]",
+      unk_token: "[UNK]",
+    }),
     "config.json": JSON.stringify(config, null, 2),
   };
   const files: BertFixture["files"] = [];
@@ -166,7 +179,11 @@ export async function writeBertFixture(dir: string, opts: BertFixtureOptions): P
     const file = path.join(dir, rel);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, data);
-    files.push({ path: rel, sha256: sha256(data), size: typeof data === "string" ? Buffer.byteLength(data) : data.byteLength });
+    files.push({
+      path: rel,
+      sha256: sha256(data),
+      size: typeof data === "string" ? Buffer.byteLength(data) : data.byteLength,
+    });
   }
   if (opts.manifest) {
     const manifest: HfManifestInput = { ...opts.manifest, kind: opts.kind, model: modelFile, files };

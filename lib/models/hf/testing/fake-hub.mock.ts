@@ -46,7 +46,9 @@ export async function startFakeHub(opts: FakeHubOptions): Promise<FakeHub> {
         path: p,
         size: bytes.length,
         oid: createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex"),
-        ...(isLfs(p) ? { lfs: { oid: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, pointerSize: 134 } } : {}),
+        ...(isLfs(p)
+          ? { lfs: { oid: createHash("sha256").update(bytes).digest("hex"), size: bytes.length, pointerSize: 134 } }
+          : {}),
       }));
       const size = opts.pageSize ?? entries.length;
       const page = Number(url.searchParams.get("page") ?? "0");

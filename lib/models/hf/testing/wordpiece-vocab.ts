@@ -20,7 +20,26 @@ rerank ranking ranker onnx bert tokenizer japanese english language languages he
   .split(/\s+/)
   .filter(Boolean);
 
-const SUFFIXES = ["s", "es", "ed", "ing", "er", "ers", "est", "ly", "ion", "ions", "tion", "ment", "ness", "able", "al", "ic", "ize", "ized"];
+const SUFFIXES = [
+  "s",
+  "es",
+  "ed",
+  "ing",
+  "er",
+  "ers",
+  "est",
+  "ly",
+  "ion",
+  "ions",
+  "tion",
+  "ment",
+  "ness",
+  "able",
+  "al",
+  "ic",
+  "ize",
+  "ized",
+];
 
 /** The vocabulary in id order: specials first, then punctuation, digits, letters, words and `##` pieces. */
 export function wordPieceVocabulary(): string[] {
@@ -48,15 +67,19 @@ export function tokenizerJson(vocab: string[]): object {
       normalized: false,
       special: true,
     })),
-    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    normalizer: {
+      type: "BertNormalizer",
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
     pre_tokenizer: { type: "BertPreTokenizer" },
     post_processor: {
       type: "TemplateProcessing",
       single: [special("[CLS]", 0), sequence("A", 0), special("[SEP]", 0)],
       pair: [special("[CLS]", 0), sequence("A", 0), special("[SEP]", 0), sequence("B", 1), special("[SEP]", 1)],
-      special_tokens: Object.fromEntries(
-        ["[CLS]", "[SEP]"].map((t) => [t, { id: t, ids: [id(t)], tokens: [t] }]),
-      ),
+      special_tokens: Object.fromEntries(["[CLS]", "[SEP]"].map((t) => [t, { id: t, ids: [id(t)], tokens: [t] }])),
     },
     decoder: { type: "WordPiece", prefix: "##", cleanup: true },
     model: {
