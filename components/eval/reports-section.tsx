@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { EvalReportDetail } from "@/lib/eval/reports";
 import { ApiError } from "@/components/fetch-json";
 import { Panel } from "@/components/ui/panel";
+import { timingStage } from "@/components/timing-stages";
 import { LineChart, type ChartSeries } from "./line-chart";
 import { useEvalReport, useEvalReports } from "./use-eval";
 
@@ -15,12 +16,10 @@ const STAGE_COLORS: Record<(typeof STAGES)[number], string> = {
   reranked: "#4f46e5",
 };
 const COLUMNS = ["ndcg@5", "ndcg@10", "recall@5", "recall@10", "recall@45", "recall@100", "mrr@10"];
-const LATENCY: { key: string; color: string }[] = [
-  { key: "bm25Ms", color: "#0891b2" },
-  { key: "denseMs", color: "#d97706" },
-  { key: "rerankComputeMs", color: "#4f46e5" },
-  { key: "totalMs", color: "#0f172a" },
-];
+const LATENCY = (["bm25Ms", "denseMs", "rerankComputeMs", "totalMs"] as const).map((key) => ({
+  key,
+  color: timingStage(key).hex,
+}));
 
 /** The reports of `npm run eval` (admins only): pick one, see its tables, charts against k and worst queries. */
 export function ReportsSection() {

@@ -1,14 +1,13 @@
 import type { Timings } from "@/components/api-types";
 import { formatMs } from "@/components/format";
+import { TIMING_STAGES } from "@/components/timing-stages";
 
-const stages: { key: keyof Omit<Timings, "totalMs">; label: string; color: string }[] = [
-  { key: "embedMs", label: "embed", color: "bg-violet-400" },
-  { key: "bm25Ms", label: "bm25", color: "bg-sky-500" },
-  { key: "denseMs", label: "dense", color: "bg-teal-500" },
-  { key: "fusionMs", label: "fusion", color: "bg-amber-400" },
-  { key: "rerankQueueMs", label: "rerank queue", color: "bg-rose-300" },
-  { key: "rerankComputeMs", label: "rerank compute", color: "bg-rose-500" },
-];
+// The stages of one search, end to end (the rerank call's wall time and the total overlap them).
+const stages = TIMING_STAGES.filter((s) => s.key !== "totalMs" && s.key !== "rerankMs").map((s) => ({
+  key: s.key,
+  label: s.label,
+  color: s.barClass,
+}));
 
 export function TimingsBar({ timings }: { timings: Timings }) {
   const sum = stages.reduce((n, s) => n + Math.max(0, timings[s.key] ?? 0), 0);

@@ -2,19 +2,11 @@
 
 import Link from "next/link";
 import { LineChart } from "@/components/eval/line-chart";
+import { TIMING_STAGES } from "@/components/timing-stages";
 import { Panel } from "@/components/ui/panel";
 import { useLatency, type LatencyReport } from "./use-latency";
 
-const STAGES: { key: string; label: string; color: string }[] = [
-  { key: "embedMs", label: "query embedding", color: "#8b5cf6" },
-  { key: "bm25Ms", label: "BM25", color: "#0ea5e9" },
-  { key: "denseMs", label: "dense", color: "#14b8a6" },
-  { key: "fusionMs", label: "fusion", color: "#eab308" },
-  { key: "rerankQueueMs", label: "rerank queue", color: "#f472b6" },
-  { key: "rerankComputeMs", label: "rerank compute", color: "#e11d48" },
-  { key: "rerankMs", label: "rerank call (HTTP, deadline)", color: "#be123c" },
-  { key: "totalMs", label: "total", color: "#334155" },
-];
+const STAGES = TIMING_STAGES.map((s) => ({ key: s.key, label: s.label, color: s.hex }));
 
 const ms = (v: number | null) => (v == null ? "—" : v < 10 ? v.toFixed(2) : v.toFixed(0));
 const pct = (v: number | null) => (v == null ? "—" : `${(v * 100).toFixed(1)} %`);
