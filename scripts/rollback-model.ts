@@ -5,7 +5,7 @@
 import { env } from "@/lib/env";
 import { activateHeadVersion } from "@/lib/models/starter/activate";
 import { listHeadVersions } from "@/lib/models/starter/head-versions";
-import { reloadRerankerWorkers } from "@/lib/models/worker-reload";
+import { reloadRerankerWorkersAndReport } from "@/lib/models/worker-reload";
 
 async function main() {
   const version = process.argv.slice(2).find((a) => !a.startsWith("-"));
@@ -27,20 +27,11 @@ async function main() {
   console.log(`models: activating ${version} and rebuilding the reranker (reads the word vectors, ~10 s)…`);
   const { previous, model } = await activateHeadVersion({ modelsDir: env.MODELS_DIR, version });
   console.log(`models: active head ${previous} → ${version}; model ${model.id}@${model.version}`);
-  const reloads = await reloadRerankerWorkers({
+  await reloadRerankerWorkersAndReport("models", {
     url: env.RERANKER_URL,
     token: env.WORKER_TOKEN,
     protocol: env.RERANKER_PROTOCOL,
   });
-  if (reloads.length === 0)
-    console.log(`models: RERANKER_PROTOCOL=${env.RERANKER_PROTOCOL}: no RankLens worker to reload`);
-  for (const r of reloads) {
-    console.log(
-      r.ok
-        ? `models: worker ${r.url} reloaded: ${r.model?.id}@${r.model?.version}`
-        : `models: worker ${r.url} not reloaded (${r.error}); a worker loads the active version when it starts`,
-    );
-  }
 }
 
 main().catch((e) => {

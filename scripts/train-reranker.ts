@@ -23,7 +23,7 @@ import { loadStarterEmbedder, loadStarterReranker } from "@/lib/models/starter";
 import { FEATURE_NAMES } from "@/lib/models/starter/spec";
 import type { TrainingQuery } from "@/lib/models/starter/train";
 import { formatTrainingReport, trainAndInstall } from "@/lib/models/starter/train-install";
-import { reloadRerankerWorkers } from "@/lib/models/worker-reload";
+import { reloadRerankerWorkersAndReport } from "@/lib/models/worker-reload";
 import { wordTokens } from "@/lib/models/word-tokens";
 import { DEFAULT_FUSION } from "@/lib/retrieval/fusion";
 import { rerankRequestFor } from "@/lib/retrieval/search";
@@ -193,20 +193,11 @@ async function main() {
   });
   console.log(`\n${formatTrainingReport(result)}`);
   if (result.installed) {
-    const reloads = await reloadRerankerWorkers({
+    await reloadRerankerWorkersAndReport("train", {
       url: env.RERANKER_URL,
       token: env.WORKER_TOKEN,
       protocol: env.RERANKER_PROTOCOL,
     });
-    if (reloads.length === 0)
-      console.log(`train: RERANKER_PROTOCOL=${env.RERANKER_PROTOCOL}: no RankLens worker to reload`);
-    for (const r of reloads) {
-      console.log(
-        r.ok
-          ? `train: worker ${r.url} reloaded: ${r.model?.id}@${r.model?.version}`
-          : `train: worker ${r.url} not reloaded (${r.error}); a worker loads the active version when it starts`,
-      );
-    }
     console.log(`train: roll back with npm run models:rollback -- ${result.activeVersion}`);
   }
 }

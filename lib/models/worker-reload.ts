@@ -49,3 +49,21 @@ export async function reloadRerankerWorkers(args: {
     }),
   );
 }
+
+/** Reloads the workers and prints one line per worker (CLI scripts), each prefixed with `tag`. */
+export async function reloadRerankerWorkersAndReport(
+  tag: string,
+  args: Parameters<typeof reloadRerankerWorkers>[0],
+  log: (line: string) => void = console.log,
+): Promise<WorkerReloadResult[]> {
+  const reloads = await reloadRerankerWorkers(args);
+  if (reloads.length === 0) log(`${tag}: RERANKER_PROTOCOL=${args.protocol}: no RankLens worker to reload`);
+  for (const r of reloads) {
+    log(
+      r.ok
+        ? `${tag}: worker ${r.url} reloaded: ${r.model?.id}@${r.model?.version}`
+        : `${tag}: worker ${r.url} not reloaded (${r.error}); a worker loads the active version when it starts`,
+    );
+  }
+  return reloads;
+}
