@@ -20,7 +20,10 @@ export type LatencyWindow = {
   windowMs: number;
   runs: number;
   stages: Record<Stage, Percentiles>;
-  /** Share of runs that asked for a rerank and answered from the fused order (deadline, worker down, …). */
+  /**
+   * Share of runs that asked for a rerank of some candidates and answered from the fused order (deadline,
+   * worker down, breaker open, …); null when there were none.
+   */
   failOpenRate: number | null;
 };
 
@@ -45,7 +48,9 @@ export async function stageLatency({
   const [row] = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT count(*) AS runs,
-               avg(CASE WHEN (params->>'rerank')::boolean THEN (NOT reranked)::int END) AS fail_open,
+               avg(CASE WHEN (params->>'rerank')::boolean
+                        AND rerank_skipped_reason IS DISTINCT FROM 'no candidates to rerank'
+                       THEN (NOT reranked)::int END) AS fail_open,
                ${sql.join(cols, sql`, `)}
         FROM retrieval_runs WHERE created_at > ${since}::timestamptz`,
   );

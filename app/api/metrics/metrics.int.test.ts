@@ -83,6 +83,21 @@ describe.each([
     expect(hourly.reduce((n: number, p: { runs: number }) => n + p.runs, 0)).toBe(totals.length);
   });
 
+  it("counts fail-open as the share of reranks asked for that fell back, not empty candidate sets", async () => {
+    const db = holder.opened!.db;
+    const run = (reranked: boolean, reason: string | null) =>
+      db.execute(sql`INSERT INTO retrieval_runs (user_id, query, params, reranked, rerank_skipped_reason, timings, results)
+                     VALUES ('local', 'q', '{"rerank": true}'::jsonb, ${reranked}, ${reason},
+                             '{"totalMs": 1, "rerankMs": 500}'::jsonb, '[]'::jsonb)`);
+    await run(true, null);
+    await run(false, "reranker deadline of 500 ms exceeded");
+    await run(false, "no candidates to rerank");
+    const body = await (await latency.GET(new Request("http://127.0.0.1:3000/api/metrics/latency"))).json();
+    expect(body.windows[0].failOpenRate).toBeCloseTo(0.5, 10);
+    expect(body.rerankAlert.firing).toBe(true);
+    expect(body.rerankAlert.reasons.join()).toMatch(/50\.0 % of searches answered without the reranker/);
+  });
+
   it("needs an admin or the metrics token in accounts mode", async () => {
     const saved = { AUTH_MODE: env.AUTH_MODE, METRICS_TOKEN: env.METRICS_TOKEN };
     Object.assign(env, { AUTH_MODE: "accounts", METRICS_TOKEN: "scrape-token-123" });
