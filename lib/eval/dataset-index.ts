@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { rm, stat, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { openDb, type OpenedDb } from "@/db";
 import { completeIngest, createDocumentWithJob } from "@/db/queries/documents";
@@ -24,13 +24,14 @@ export async function openDatasetIndex(args: {
   cacheDir: string;
 }): Promise<OpenedDb & { dir: string; fresh: boolean }> {
   const { dataset, embedder, chunking } = args;
-  const corpusStat = await stat(path.join(dataset.dir, "corpus.jsonl"));
+  // The corpus by content (not path or mtime), so a re-copied dataset still finds its index.
+  const corpusHash = createHash("sha256")
+    .update(await readFile(path.join(dataset.dir, "corpus.jsonl")))
+    .digest("hex");
   const key = createHash("sha256")
     .update(
       JSON.stringify([
-        dataset.dir,
-        corpusStat.size,
-        corpusStat.mtimeMs,
+        corpusHash,
         embedder.info,
         chunking,
         // The lexical analysis of a sample of this corpus: an analyser change that matters here rebuilds it.
