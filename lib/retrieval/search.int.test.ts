@@ -6,33 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDb, type OpenedDb } from "@/db";
 import { completeIngest, createDocumentWithJob } from "@/db/queries/documents";
 import { getRetrievalRunById, setRunAnswer } from "@/db/queries/runs";
-import { EMBEDDING_DIM } from "@/db/schema/chunks";
-import type { Embedder } from "@/lib/models/types";
 import { wordTokens } from "@/lib/models/word-tokens";
 import { createRerankClient } from "@/lib/rerank/client";
 
 import { runSearch, searchParamsSchema } from "./search";
+import { hashedBowEmbedder } from "@/lib/models/testing/hashed-embedder";
 
 // runSearch against the real queries on in-memory PGlite and the real rerank client over HTTP
 // (a scripted worker, and a port where nothing listens).
 
-/** Hashed bag of words: enough for dense retrieval to prefer passages sharing the query's words. */
-const embedder: Embedder = {
-  info: { id: "hashed-bow", version: "1" },
-  dimension: EMBEDDING_DIM,
-  async embed(texts) {
-    return texts.map((text) => {
-      const v = new Float32Array(EMBEDDING_DIM);
-      for (const w of wordTokens(text)) {
-        let h = 0;
-        for (const ch of w) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-        v[h % EMBEDDING_DIM] += 1;
-      }
-      const norm = Math.hypot(...v) || 1;
-      return v.map((x) => x / norm);
-    });
-  },
-};
+const embedder = hashedBowEmbedder;
 
 const DOCS = {
   "rerank.md": [

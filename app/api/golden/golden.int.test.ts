@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import type { Principal } from "@/lib/auth/principal";
-import type { Embedder, RerankRequest } from "@/lib/models/types";
+import type { RerankRequest } from "@/lib/models/types";
 
 // Relevance labels, the golden set, its evaluation and alert, the BEIR export and the eval reports
 // through the real route handlers on PGlite and PostgreSQL. Authentication itself is covered by
@@ -43,25 +43,7 @@ vi.mock("@/lib/auth/guard", async () => {
   };
 });
 vi.mock("@/lib/retrieval/server", async () => {
-  const { EMBEDDING_DIM } = await import("@/db/schema/chunks");
-  const { wordTokens } = await import("@/lib/models/word-tokens");
-  // Hashed bag of words: dense retrieval prefers passages sharing the query's words.
-  const embedder: Embedder = {
-    info: { id: "hashed-bow", version: "1" },
-    dimension: EMBEDDING_DIM,
-    async embed(texts) {
-      return texts.map((text) => {
-        const v = new Float32Array(EMBEDDING_DIM);
-        for (const w of wordTokens(text)) {
-          let h = 0;
-          for (const ch of w) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-          v[h % EMBEDDING_DIM] += 1;
-        }
-        const norm = Math.hypot(...v) || 1;
-        return v.map((x) => x / norm);
-      });
-    },
-  };
+  const { hashedBowEmbedder: embedder } = await import("@/lib/models/testing/hashed-embedder");
   const reranker = {
     async rerank(request: RerankRequest) {
       const n = request.candidates.length;

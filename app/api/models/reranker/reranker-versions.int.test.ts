@@ -4,7 +4,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import type { Principal } from "@/lib/auth/principal";
-import type { Embedder, RerankRequest } from "@/lib/models/types";
+import type { RerankRequest } from "@/lib/models/types";
+import { hashedBowEmbedder } from "@/lib/models/testing/hashed-embedder";
 
 // Learning from the golden set end to end, without the word vectors or a worker: a few documents and
 // labels in a temp PGlite, training examples through the app's search path (nothing saved as runs), the
@@ -57,7 +58,6 @@ const { openDb } = await import("@/db");
 const { completeIngest, createDocumentWithJob } = await import("@/db/queries/documents");
 const { queryRows } = await import("@/db/queries/sql");
 const { sql } = await import("drizzle-orm");
-const { EMBEDDING_DIM } = await import("@/db/schema/chunks");
 const { wordTokens } = await import("@/lib/models/word-tokens");
 const { goldenTrainingQueries } = await import("@/lib/eval/golden-training");
 const { rebuildReranker } = await import("@/lib/models/starter/activate");
@@ -67,22 +67,7 @@ const { trainAndInstall } = await import("@/lib/models/starter/train-install");
 const versionsRoute = await import("./versions/route");
 const activeRoute = await import("./active/route");
 
-const embedder: Embedder = {
-  info: { id: "hashed-bow", version: "1" },
-  dimension: EMBEDDING_DIM,
-  async embed(texts) {
-    return texts.map((text) => {
-      const v = new Float32Array(EMBEDDING_DIM);
-      for (const w of wordTokens(text)) {
-        let h = 0;
-        for (const ch of w) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-        v[h % EMBEDDING_DIM] += 1;
-      }
-      const norm = Math.hypot(...v) || 1;
-      return v.map((x) => x / norm);
-    });
-  },
-};
+const embedder = hashedBowEmbedder;
 // Stands in for the reranker graph's features: feature 0 = share of query words in the passage.
 const scorer = {
   async score(request: RerankRequest) {
