@@ -12,6 +12,8 @@ const nextConfig: NextConfig = {
     "postgres",
   ],
   poweredByHeader: false,
+  // A separate build directory lets two builds of one checkout coexist (e.g. a test run beside a dev build).
+  distDir: process.env.NEXT_DIST_DIR || ".next",
 };
 
 export default nextConfig;
