@@ -97,7 +97,8 @@ function reverseReranker(): RerankClientLike & { requests: RerankRequest[] } {
           index,
           score: Number(c.id) / 10,
           rawScore: Number(c.id),
-          truncatedTokens: 0,
+          // Made up but distinct per candidate, so the test sees each row get its own count.
+          truncatedTokens: Number(c.id) * 2,
         }))
         .sort((a, b) => b.score - a.score);
       const response: RerankResponse = {
@@ -167,10 +168,12 @@ describe("runSearch", () => {
           "rerankRank",
           "rerankScore",
           "text",
+          "truncatedTokens",
           "vectorRank",
           "vectorScore",
         ].sort(),
       );
+      expect(row.truncatedTokens).toBe(row.chunkId * 2);
     }
 
     // The reranker got every candidate in fused order, with first-stage features and corpus idf.

@@ -75,6 +75,8 @@ export type SearchResultRow = Omit<ChunkWithDocument, "position"> &
   FusedCandidate & {
     rerankRank: number | null;
     rerankScore: number | null;
+    /** Passage tokens the reranker cut off to fit its input; absent when not reranked (and in older runs). */
+    truncatedTokens?: number;
   };
 
 export interface Timings {
@@ -295,6 +297,7 @@ export async function runSearch({
     candidate: FusedCandidate;
     rerankRank: number | null;
     rerankScore: number | null;
+    truncatedTokens?: number;
   }[] = candidates.map((candidate) => ({
     candidate,
     rerankRank: null,
@@ -374,7 +377,7 @@ export async function runSearch({
     }
   }
 
-  const results: SearchResultRow[] = ordered.map(({ candidate: c, rerankRank, rerankScore }) => {
+  const results: SearchResultRow[] = ordered.map(({ candidate: c, rerankRank, rerankScore, truncatedTokens }) => {
     const chunk = chunkById.get(c.chunkId)!;
     return {
       chunkId: c.chunkId,
@@ -391,6 +394,7 @@ export async function runSearch({
       fusedScore: c.fusedScore,
       rerankRank,
       rerankScore,
+      ...(truncatedTokens !== undefined ? { truncatedTokens } : {}),
     };
   });
 
@@ -454,6 +458,8 @@ function applyRerank(candidates: FusedCandidate[], response: RerankResponse) {
       candidate,
       rerankRank: ordered.length + 1,
       rerankScore: result.score,
+      // Remote protocols and old cache entries may not report it.
+      ...(typeof result.truncatedTokens === "number" ? { truncatedTokens: result.truncatedTokens } : {}),
     });
   }
   return ordered;
