@@ -71,6 +71,11 @@ export interface IngestJobReport {
 export interface IngestRunnerDeps {
   getDb: () => Promise<Db>;
   getEmbedder: () => Promise<Embedder>;
+  /**
+   * The embedders whose vectors to store, each bound to its vector set (EmbedderSet.forIngest: during an
+   * embedder switch, the serving and the new one); when given, used instead of getEmbedder.
+   */
+  getEmbedders?: () => Promise<Embedder[]>;
   queries?: IngestQueries;
   chunking?: { size: number; overlap: number };
   /** How often to look for work nobody poked about (stale jobs, other instances). 0 disables. */
@@ -92,7 +97,8 @@ export interface IngestRunnerDeps {
 }
 
 interface RunnerState {
-  deps: Required<Omit<IngestRunnerDeps, "queries" | "onJob">> & Pick<IngestRunnerDeps, "queries" | "onJob">;
+  deps: Required<Omit<IngestRunnerDeps, "queries" | "onJob" | "getEmbedders">> &
+    Pick<IngestRunnerDeps, "queries" | "onJob" | "getEmbedders">;
   running: boolean;
   pending: boolean;
   stopped: boolean;
@@ -302,7 +308,10 @@ function report(
 
 function finished(state: RunnerState, p: Prepared, writeMs: number) {
   const n = p.chunks.length;
-  state.deps.log.info(`[ingest] ${p.job.name}: ${n} chunk${n === 1 ? "" : "s"} in ${Date.now() - p.started} ms`);
+  // The document id makes the line a record of which instance finished which job (the scale-out test).
+  state.deps.log.info(
+    `[ingest] ${p.job.name} (${p.job.documentId}): ready, ${n} chunk${n === 1 ? "" : "s"} in ${Date.now() - p.started} ms`,
+  );
   report(state, p.job, "ready", { chunks: n, timings: p.timings, writeMs });
 }
 
@@ -327,19 +336,30 @@ async function prepareJob(
       lastWrite = Date.now();
       await queries.updateIngestProgress({ db, documentId, ...p, lease });
     };
-    const embedder = await state.deps.getEmbedder().catch((error: unknown) => {
-      throw new IngestError(`The embedding model could not be loaded: ${errorMessage(error)}`);
-    });
+    const { getEmbedder, getEmbedders } = state.deps;
+    const [embedder, ...moreEmbedders] = await (getEmbedders ? getEmbedders() : getEmbedder().then((e) => [e])).catch(
+      (error: unknown) => {
+        throw new IngestError(`The embedding model could not be loaded: ${errorMessage(error)}`);
+      },
+    );
     const result = await ingestDocument({
       name: job.name,
       type: job.type,
       bytes: job.raw,
       chunking,
       embedder,
+      moreEmbedders,
       onProgress: progress,
     });
     await progress({ stage: "store", done: 0, total: result.chunks.length });
-    return { job, text: result.text, chunks: result.chunks, timings: result.timings, started };
+    const sets = [embedder, ...moreEmbedders].map((e) => e.vectorSet?.key);
+    const chunks = sets.every((key) => key !== undefined)
+      ? result.chunks.map((c) => ({
+          ...c,
+          embeddings: Object.fromEntries(sets.map((key, i) => [key, i === 0 ? c.embedding : c.moreEmbeddings![i - 1]])),
+        }))
+      : result.chunks;
+    return { job, text: result.text, chunks, timings: result.timings, started };
   } catch (error) {
     await jobFailed(state, db, queries, job, error, stage);
     return null;
