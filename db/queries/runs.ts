@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { SearchParams, SearchResultRow, Timings } from "@/lib/retrieval/search";
 import { LOCAL_USER_ID, retrievalRuns } from "../schema";
 import type { Executor } from "./sql";
@@ -10,6 +10,8 @@ export type RunRecord = {
   params: SearchParams;
   reranked: boolean;
   rerankSkippedReason: string | null;
+  /** Why dense retrieval was left out (the serving embedder could not be loaded); absent when it ran. */
+  denseSkippedReason?: string;
   rerankModel: { id: string; version: string } | null;
   timings: Timings;
   results: SearchResultRow[];
@@ -17,7 +19,12 @@ export type RunRecord = {
   answer: string | null;
   /** The answer was removed because a passage it was built from belonged to a deleted document. */
   answerRedacted?: boolean;
+  /** The run this one replays with changed settings (what-if replay); stored as `params.replayOf`. */
+  replayOf?: string;
 };
+
+/** The stored `params` of a replay: its search parameters plus the run it replays (no column of its own). */
+export type ReplayParams = SearchParams & { replayOf: string };
 
 /** A result row of a stored run whose document was deleted: text and name are gone, ids and scores stay. */
 export type StoredResultRow = SearchResultRow & { deleted?: true };
@@ -41,6 +48,7 @@ export async function saveRetrievalRun({
     params: run.params,
     reranked: run.reranked,
     rerankSkippedReason: run.rerankSkippedReason,
+    denseSkippedReason: run.denseSkippedReason ?? null,
     rerankModel: run.rerankModel,
     timings: run.timings,
     results: run.results,
@@ -66,19 +74,22 @@ export async function getRetrievalRunById({
     .from(retrievalRuns)
     .where(and(eq(retrievalRuns.id, id), eq(retrievalRuns.userId, userId)));
   if (!r) return null;
+  const { replayOf, ...params } = r.params as Partial<ReplayParams> & SearchParams;
   return {
     runId: r.id,
     createdAt: r.createdAt.toISOString(),
     query: r.query,
-    params: r.params as SearchParams,
+    params,
     reranked: r.reranked,
     rerankSkippedReason: r.rerankSkippedReason,
+    ...(r.denseSkippedReason ? { denseSkippedReason: r.denseSkippedReason } : {}),
     rerankModel: r.rerankModel as RunRecord["rerankModel"],
     timings: r.timings as Timings,
     results: r.results as StoredResultRow[],
     answerChunkIds: r.answerChunkIds as number[],
     answer: r.answer,
     ...(r.answerRedacted ? { answerRedacted: true } : {}),
+    ...(typeof replayOf === "string" ? { replayOf } : {}),
   };
 }
 
@@ -87,11 +98,23 @@ export async function setRunAnswer({
   id,
   answerChunkIds,
   answer,
+  generationMs,
 }: {
   db: Executor;
   id: string;
   answerChunkIds: number[];
   answer: string;
+  /** How long the answer took after retrieval; added to the run's timings. */
+  generationMs?: number;
 }): Promise<void> {
-  await db.update(retrievalRuns).set({ answerChunkIds, answer }).where(eq(retrievalRuns.id, id));
+  await db
+    .update(retrievalRuns)
+    .set({
+      answerChunkIds,
+      answer,
+      ...(generationMs !== undefined
+        ? { timings: sql`${retrievalRuns.timings} || jsonb_build_object('generationMs', ${generationMs}::float8)` }
+        : {}),
+    })
+    .where(eq(retrievalRuns.id, id));
 }

@@ -93,12 +93,16 @@ export interface Timings {
    */
   rerankMs?: number;
   totalMs: number;
+  /** Answer generation after retrieval, recorded with the answer (chat runs only; not part of totalMs). */
+  generationMs?: number;
 }
 
 export interface SearchResponse {
   runId: string;
   reranked: boolean;
   rerankSkippedReason?: string;
+  /** Present only when dense retrieval was left out: why (e.g. the serving embedder cannot be loaded). */
+  denseSkippedReason?: string;
   /**
    * Present (true) only when the reranking came from the rerank cache (rerank queue and compute are
    * then 0); the run record says so as `rerankModel.cached: true`.

@@ -37,6 +37,7 @@ export async function POST(request: Request) {
       reason: search.rerankSkippedReason,
     });
 
+    const answerStarted = performance.now();
     const stream = createChatStream({
       query: chat.message,
       topN: chat.params.topN,
@@ -45,7 +46,13 @@ export async function POST(request: Request) {
       minScore: env.ANSWER_MIN_SCORE,
       abortSignal: request.signal,
       saveAnswer: ({ answerChunkIds, answer }) =>
-        setRunAnswer({ db: deps.db, id: search.runId, answerChunkIds, answer }),
+        setRunAnswer({
+          db: deps.db,
+          id: search.runId,
+          answerChunkIds,
+          answer,
+          generationMs: Math.round((performance.now() - answerStarted) * 100) / 100,
+        }),
     });
     return createUIMessageStreamResponse({ stream });
   } catch (error) {

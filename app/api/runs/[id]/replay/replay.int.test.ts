@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { OpenedDb } from "@/db";
+import type { Principal } from "@/lib/auth/principal";
+import type { RerankRequest } from "@/lib/models/types";
+import type { RunRecord } from "@/db/queries/runs";
+import type { ReplayComparison } from "./compare";
+
+// What-if replay through the real route handlers on PGlite and PostgreSQL. As in the golden-set test, a
+// stub guard reads the user from a test header (authentication is app/api/security.int.test.ts's subject).
+
+vi.mock("server-only", () => ({}));
+const holder = vi.hoisted(() => ({
+  opened: undefined as OpenedDb | undefined,
+  /** The test reranker: "identity" keeps the fused order, "reverse" turns it round. */
+  rerank: "identity" as "identity" | "reverse",
+}));
+vi.mock("@/db", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/db")>();
+  return { ...actual, getDb: async () => holder.opened!.db };
+});
+vi.mock("@/lib/auth/guard", async () => {
+  const { AppError } = await import("@/lib/errors");
+  return {
+    async guard(request: Request, opts: { surface: string }): Promise<Principal> {
+      const userId = request.headers.get("x-test-user");
+      if (!userId) throw new AppError(`unauthorized:${opts.surface}` as "unauthorized:api", "no user");
+      return { userId, email: `${userId}@example.test`, name: userId, role: "user", via: "session", scope: "write" };
+    },
+  };
+});
+vi.mock("@/lib/retrieval/server", async () => {
+  const { hashedBowEmbedder: embedder } = await import("@/lib/models/testing/hashed-embedder");
+  const reranker = {
+    async rerank(request: RerankRequest) {
+      const n = request.candidates.length;
+      const results = request.candidates.map((c, i) => ({
+        id: c.id,
+        index: i,
+        score: holder.rerank === "identity" ? n - i : i + 1,
+        rawScore: 0,
+        truncatedTokens: i,
+      }));
+      results.sort((a, b) => b.score - a.score);
+      return {
+        ok: true as const,
+        wallMs: 1,
+        response: { model: { id: "test-reranker", version: holder.rerank }, results, queueMs: 0, computeMs: 1 },
+      };
+    },
+  };
+  return { searchDependencies: async () => ({ db: holder.opened!.db, embedder, reranker }) };
+});
+
+const { env } = await import("@/lib/env");
+const { openDb } = await import("@/db");
+const { openFreshPostgres, testDatabaseUrl } = await import("@/db/testing");
+const { completeIngest, createDocumentWithJob } = await import("@/db/queries/documents");
+const { queryRows } = await import("@/db/queries/sql");
+const { searchDependencies } = await import("@/lib/retrieval/server");
+const { sql } = await import("drizzle-orm");
+const search = await import("../../../search/route");
+const runs = await import("../route");
+const labels = await import("../labels/route");
+const replayRoute = await import("./route");
+
+const ORIGIN = "http://127.0.0.1:3999";
+const ALICE = "alice-user";
+const BOB = "bob-user";
+
+function req(path: string, { user, method = "GET", body }: { user?: string; method?: string; body?: unknown } = {}) {
+  const headers = new Headers();
+  if (user) headers.set("x-test-user", user);
+  if (body !== undefined) headers.set("content-type", "application/json");
+  return new Request(`${ORIGIN}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
+const replay = (id: string, body: unknown, user = ALICE) =>
+  replayRoute.POST(req(`/api/runs/${id}/replay`, { user, method: "POST", body }), ctx(id));
+const getRun = async (id: string, user = ALICE) => runs.GET(req(`/api/runs/${id}`, { user }), ctx(id));
+
+const PASSAGES = [
+  "Basalt lava flows from shield volcanoes in long fluid rivers.",
+  "Basalt columns form when a thick lava flow cools slowly and cracks.",
+  "Volcanic ash from explosive eruptions can travel thousands of kilometres.",
+  "Basalt stones are sold as pizza stones for home ovens.",
+  "Lava tubes drain when an eruption stops, leaving long basalt caves.",
+  "Pillow lava forms when basalt erupts under the sea.",
+];
+
+const databases: [string, () => Promise<OpenedDb>][] = [
+  ["PGlite", () => openDb({ memory: true })],
+  ["PostgreSQL", () => openFreshPostgres(testDatabaseUrl())],
+];
+
+describe.each(databases)("what-if replay on %s", (_name, open) => {
+  const saved = { ...env };
+  let original: RunRecord;
+
+  beforeAll(async () => {
+    Object.assign(env, { RERANK_CACHE_TTL_MS: 0 });
+    holder.rerank = "identity";
+    holder.opened = await open();
+    const db = holder.opened.db;
+    await queryRows(
+      db,
+      sql`INSERT INTO users (id, name, email) VALUES (${ALICE}, 'Alice', 'alice@example.test'),
+          (${BOB}, 'Bob', 'bob@example.test')`,
+    );
+    const { embedder } = await searchDependencies();
+    const text = PASSAGES.join("\n\n");
+    const { id } = await createDocumentWithJob({
+      db,
+      name: "volcanoes.txt",
+      type: "text/plain",
+      size: text.length,
+      sha256: "volcanoes",
+      raw: new TextEncoder().encode(text),
+      ownerId: ALICE,
+    });
+    const vectors = await embedder.embed(PASSAGES, { kind: "passage" });
+    let offset = 0;
+    await completeIngest({
+      db,
+      documentId: id,
+      text,
+      chunks: PASSAGES.map((p, position) => {
+        const charStart = offset;
+        offset += p.length + 2;
+        return {
+          position,
+          text: p,
+          charStart,
+          charEnd: charStart + p.length,
+          tokenCount: 10,
+          embedding: vectors[position],
+        };
+      }),
+    });
+    const res = await search.POST(req("/api/search", { user: ALICE, method: "POST", body: { query: "basalt lava" } }));
+    expect(res.status).toBe(200);
+    original = (await (await getRun(((await res.json()) as { runId: string }).runId)).json()) as RunRecord;
+    expect(original.results).toHaveLength(6);
+  });
+  afterAll(async () => {
+    await holder.opened?.close();
+    Object.assign(env, saved);
+    holder.rerank = "identity";
+  });
+
+  const runCount = async () =>
+    (await queryRows<{ n: number }>(holder.opened!.db, sql`SELECT count(*)::int AS n FROM retrieval_runs`))[0].n;
+
+  it("runs the same query with changed settings as a new run linked to the original, and compares them", async () => {
+    const res = await replay(original.runId, { k: 4, topN: 2, rerank: false, fusion: "nvidia" });
+    expect(res.status).toBe(201);
+    const { run, comparison } = (await res.json()) as { run: RunRecord; comparison: ReplayComparison };
+    expect(run.runId).not.toBe(original.runId);
+    expect(run.query).toBe(original.query);
+    expect(run.replayOf).toBe(original.runId);
+    expect(run.params).toEqual({ query: original.query, k: 4, topN: 2, fusion: "nvidia", rerank: false });
+    expect(run.reranked).toBe(false);
+    expect(run.results).toHaveLength(4);
+    // The stored run reads back the same way, link included.
+    expect(await (await getRun(run.runId)).json()).toEqual(run);
+
+    // The comparison agrees with the two runs' own final orders.
+    const topOf = (r: RunRecord, n: number) =>
+      [...r.results]
+        .sort((a, b) => (a.rerankRank ?? a.fusedRank) - (b.rerankRank ?? b.fusedRank))
+        .slice(0, n)
+        .map((x) => x.chunkId);
+    const before = topOf(original, 5);
+    const after = topOf(run, 2);
+    expect(comparison.originalRunId).toBe(original.runId);
+    expect(comparison.replayRunId).toBe(run.runId);
+    expect(comparison.topN).toEqual({ original: 5, replay: 2 });
+    expect(comparison.entered.sort()).toEqual(after.filter((id) => !before.includes(id)).sort());
+    expect(comparison.left.sort()).toEqual(before.filter((id) => !after.includes(id)).sort());
+    expect(comparison.left.length).toBeGreaterThanOrEqual(3);
+    expect(comparison.changes.map((c) => c.chunkId).sort()).toEqual([...new Set([...before, ...after])].sort());
+    expect(comparison.ndcg5).toBeNull();
+  });
+
+  it("scores both runs with nDCG@5 once the query has labels", async () => {
+    const top = original.results.find((r) => r.rerankRank === 1)!;
+    const put = await labels.PUT(
+      req(`/api/runs/${original.runId}/labels`, {
+        user: ALICE,
+        method: "PUT",
+        body: { chunkId: top.chunkId, grade: 2 },
+      }),
+      ctx(original.runId),
+    );
+    expect(put.status).toBe(200);
+    // The reversing reranker puts the only relevant passage (first in the original) last of six.
+    holder.rerank = "reverse";
+    const res = await replay(original.runId, {});
+    holder.rerank = "identity";
+    expect(res.status).toBe(201);
+    const { run, comparison } = (await res.json()) as { run: RunRecord; comparison: ReplayComparison };
+    expect(run.results.find((r) => r.chunkId === top.chunkId)!.rerankRank).toBe(6);
+    expect(comparison.ndcg5).toEqual({ original: 1, replay: 0, judged: 1 });
+    expect(comparison.left).toEqual([top.chunkId]);
+  });
+
+  it("refuses bad settings with a 400 that names the field, and records nothing", async () => {
+    const count = await runCount();
+    for (const [body, message] of [
+      [{ k: 3 }, /^topN: topN must not exceed k$/],
+      [{ k: 0, topN: 1 }, /^k: /],
+      [{ fusion: { method: "rrf", weights: { bm25: "a", vector: 1 } } }, /^fusion/],
+      [{ query: "other" }, /query/],
+      ["not an object", /./],
+    ] as const) {
+      const res = await replay(original.runId, body);
+      expect(res.status).toBe(400);
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      expect(error.code).toBe("bad_request:search");
+      expect(error.message).toMatch(message);
+    }
+    expect(await runCount()).toBe(count);
+  });
+
+  it("answers 404 for someone else's run, a missing one and a malformed id", async () => {
+    const count = await runCount();
+    for (const [id, user] of [
+      [original.runId, BOB],
+      [crypto.randomUUID(), ALICE],
+      ["not-a-uuid", ALICE],
+    ]) {
+      const res = await replay(id, { rerank: false }, user);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found:run");
+    }
+    expect(await runCount()).toBe(count);
+  });
+});
