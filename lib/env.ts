@@ -63,12 +63,31 @@ const schema = z
     EMBEDDER_PASSAGE_PREFIX: z.string().default(""),
     /** One embeddings request's limit (each retry gets its own). */
     EMBEDDER_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
-    /** Tried in order; the first that opens the model wins (onnxruntime-node needs its CUDA build for cuda). */
+    /**
+     * The worker's onnxruntime execution provider: auto tries cuda → webgpu → cpu, skipping cuda without
+     * onnxruntime-node's CUDA binaries and webgpu without libvulkan or with only software Vulkan drivers
+     * (lib/models/device.ts); cuda, webgpu or cpu uses that one only and fails if it cannot open.
+     */
+    RERANKER_DEVICE: z.enum(["auto", "cuda", "webgpu", "cpu"]).default("auto"),
+    /** Replaced by RERANKER_DEVICE; refused so an old setting is not silently ignored. */
     RERANKER_EXECUTION_PROVIDERS: z
-      .string()
-      .default("cuda,webgpu,cpu")
-      .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
-      .pipe(z.array(z.enum(["cuda", "webgpu", "cpu"])).min(1)),
+      .undefined({
+        error: "replaced by RERANKER_DEVICE=auto|cuda|webgpu|cpu (auto tries cuda → webgpu → cpu); remove it",
+      })
+      .optional(),
+    /**
+     * The worker's reranker: a model folder (a name under MODELS_DIR as models:list shows it, or an absolute
+     * path), e.g. a Hugging Face cross-encoder from `npm run models:pull`. Unset: the starter KNRM reranker.
+     */
+    RERANKER_MODEL_DIR: optionalString,
+    /**
+     * Read by the Vulkan loader (WebGPU runs over Vulkan on Linux); the worker reads them too, to see which
+     * drivers WebGPU would get. VK_ICD_FILENAMES is the older name of VK_DRIVER_FILES.
+     */
+    VK_DRIVER_FILES: optionalString,
+    VK_ICD_FILENAMES: optionalString,
+    /** Where the dynamic loader looks first for libraries (the worker looks for libvulkan.so.1 there too). */
+    LD_LIBRARY_PATH: optionalString,
     /** onnxruntime intra-op threads for the reranker; 0 lets onnxruntime choose. */
     RERANKER_THREADS: z.coerce.number().int().min(0).max(256).default(0),
     RERANK_DEADLINE_MS: z.coerce.number().int().min(1).max(600_000).default(500),

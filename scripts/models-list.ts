@@ -3,11 +3,11 @@
 import path from "node:path";
 import { env } from "@/lib/env";
 import { formatModelList, modelListRows } from "@/lib/models/models-list";
-import { activeModels, listInstalledModels } from "@/lib/models/registry";
+import { listInstalledModels, resolveActiveModels } from "@/lib/models/registry";
 
 async function main() {
   const dir = path.resolve(env.MODELS_DIR);
-  const active = activeModels(env);
+  const active = await resolveActiveModels(env);
   const rows = modelListRows(await listInstalledModels(dir), active);
   console.log(
     process.argv.includes("--json")

@@ -1,6 +1,8 @@
 import { env } from "@/lib/env";
-import { loadStarterReranker } from "@/lib/models/starter";
+import { deviceLogFields } from "@/lib/models/device";
+import { selectDevice } from "@/lib/models/onnx/session";
 import { exposureError } from "./auth";
+import { loadWorkerReranker } from "./model";
 import { createWorkerServer } from "./server";
 
 // The reranker worker process: `npm run worker`. Listens at once (so /health/live answers while the
@@ -15,11 +17,16 @@ if (refused) {
 }
 
 const started = performance.now();
-const loadModel = () =>
-  loadStarterReranker(env.MODELS_DIR, {
-    executionProviders: env.RERANKER_EXECUTION_PROVIDERS,
-    threads: env.RERANKER_THREADS || undefined,
-  });
+// Chosen once; a reload opens the new model on the same provider.
+const device = selectDevice(env.RERANKER_DEVICE, {
+  vkDriverFiles: env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES,
+  ldLibraryPath: env.LD_LIBRARY_PATH,
+});
+const loadModel = async () =>
+  loadWorkerReranker(
+    { MODELS_DIR: env.MODELS_DIR, RERANKER_MODEL_DIR: env.RERANKER_MODEL_DIR, threads: env.RERANKER_THREADS || undefined },
+    await device,
+  );
 const worker = createWorkerServer({
   reranker: loadModel(),
   // POST /admin/reload (worker token required when set): picks up a new reranker head version
@@ -42,13 +49,22 @@ worker.ready.then(
     console.log(
       `reranker worker ready at ${url} — model ${reranker.info.id}@${reranker.info.version} (head ${reranker.headVersion ?? "-"}), execution provider ${reranker.executionProvider}, loaded in ${ms} ms, ${env.WORKER_TOKEN ? "token required" : "no token (loopback only)"}`,
     );
+    // Why each other provider was skipped or failed, as one JSON line.
+    if (reranker.device) {
+      const msg = `execution provider ${reranker.device.executionProvider}`;
+      console.log(JSON.stringify({ msg, ...deviceLogFields(reranker.device) }));
+    }
   },
   (error: unknown) => {
     console.error(
-      `reranker worker at ${url} could not load its model from ${env.MODELS_DIR}:`,
+      `reranker worker at ${url} could not load its model from ${env.RERANKER_MODEL_DIR ?? env.MODELS_DIR}:`,
       error instanceof Error ? error.message : error,
     );
-    console.error("Build the starter models with `npm run models:build`.");
+    console.error(
+      env.RERANKER_MODEL_DIR
+        ? "See `npm run models:list` for the installed model folders."
+        : "Build the starter models with `npm run models:build`.",
+    );
     void worker.close({ timeoutMs: 1000 }).finally(() => process.exit(1));
   },
 );

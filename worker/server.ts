@@ -122,6 +122,7 @@ export function createWorkerServer({
       model: r ? r.info : null,
       ...(r?.headVersion ? { headVersion: r.headVersion } : {}),
       executionProvider: r ? r.executionProvider : null,
+      ...(r?.device ? { device: r.device } : {}),
       queueDepth: batcher?.depth ?? 0,
       ...(state.kind === "failed" ? { error: state.error } : {}),
     };

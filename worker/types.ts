@@ -1,3 +1,4 @@
+import type { DeviceReport } from "@/lib/models/device";
 import type { BatchingReranker as ModelBatchingReranker, PreparedRerank, Reranker } from "@/lib/models/types";
 
 export type { PreparedRerank };
@@ -8,6 +9,8 @@ export type LoadedReranker = Reranker & {
   warmUp(): Promise<void>;
   /** The reranker head version the model was built from (the starter model reports it). */
   headVersion?: string;
+  /** How the execution provider was chosen (RERANKER_DEVICE), for /health; the worker sets it. */
+  device?: DeviceReport;
 };
 
 /** A loaded reranker that merges requests into one model call (the starter reranker is one). */

@@ -1,5 +1,6 @@
 // `npm run models:list`: what is installed in models/, of which kind and dimension, and which serves.
-import type { InstalledModel, listInstalledModels } from "./registry";
+import path from "node:path";
+import type { ActiveModels, InstalledModel, listInstalledModels } from "./registry";
 
 type Listed = Awaited<ReturnType<typeof listInstalledModels>>[number];
 
@@ -14,7 +15,13 @@ export interface ModelListRow {
   note: string;
 }
 
-export function modelListRows(listed: Listed[], active: { embedder: string; reranker: string }): ModelListRow[] {
+/** Whether this folder serves: the reranker by the folder the worker loads, when known; otherwise by id. */
+function isActive(model: InstalledModel, active: ActiveModels): boolean {
+  if (model.kind === "reranker" && active.rerankerDir) return path.resolve(model.dir) === path.resolve(active.rerankerDir);
+  return active[model.kind] === model.id;
+}
+
+export function modelListRows(listed: Listed[], active: ActiveModels): ModelListRow[] {
   return listed.map((m) => {
     if ("error" in m) {
       return {
@@ -37,7 +44,7 @@ export function modelListRows(listed: Listed[], active: { embedder: string; rera
       format: model.format,
       dimension: model.dimension !== undefined ? String(model.dimension) : "-",
       maxLength: manifest ? String(manifest.maxLength) : "-",
-      active: active[model.kind] === model.id,
+      active: isActive(model, active),
       note: manifest
         ? [
             manifest.kind === "embedder" ? `pooling ${manifest.pooling}` : "",
@@ -54,7 +61,7 @@ export function modelListRows(listed: Listed[], active: { embedder: string; rera
 /** A plain-text table, then the active models (which may be remote and so not in the table). */
 export function formatModelList(
   rows: ModelListRow[],
-  active: { embedder: string; reranker: string },
+  active: ActiveModels,
   modelsDir: string,
 ): string {
   const header = ["", "NAME", "ID", "KIND", "FORMAT", "DIM", "MAX LEN", "NOTES"];
@@ -67,6 +74,6 @@ export function formatModelList(
       .trimEnd();
   const out = [`models in ${modelsDir}:`];
   out.push(rows.length === 0 ? "  (none: run `npm run models:build`)" : [header, ...body].map(line).join("\n"));
-  out.push("", `active embedder: ${active.embedder}`, `active reranker: ${active.reranker}`, "(* = active)");
+  out.push("", `active embedder: ${active.embedder}`, `active reranker: ${active.reranker}${active.rerankerDir ? ` (${active.rerankerDir})` : ""}`, "(* = active)");
   return out.join("\n");
 }

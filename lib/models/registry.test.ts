@@ -4,7 +4,16 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeBertFixture } from "./hf/testing/bert-fixture";
 import { EMBEDDER_ID, RERANKER_ID } from "./starter/spec";
-import { activeModels, listInstalledModels, loadInstalledModel, MODEL_REGISTRY, recommendedModels } from "./registry";
+import { modelListRows } from "./models-list";
+import {
+  activeModels,
+  listInstalledModels,
+  loadInstalledModel,
+  MODEL_REGISTRY,
+  recommendedModels,
+  rerankerModelDir,
+  resolveActiveModels,
+} from "./registry";
 
 describe("model registry", () => {
   it("lists the starter models under their served ids", () => {
@@ -71,5 +80,45 @@ describe("installed models", () => {
     expect(
       activeModels({ RERANKER_PROTOCOL: "tei", EMBEDDER_URL: "http://x", EMBEDDER_MODEL: "bge", RERANKER_MODEL: "bge-reranker" }),
     ).toEqual({ embedder: "remote:bge", reranker: "tei:bge-reranker" });
+  });
+
+  it("the worker's reranker is the RERANKER_MODEL_DIR folder (a name under MODELS_DIR or absolute), else the starter's; models:list marks it", async () => {
+    const modelsDir = await mkdtemp(path.join(tmpdir(), "ranklens-models-"));
+    try {
+      await mkdir(path.join(modelsDir, "knrm-glove-100d"));
+      await writeFile(
+        path.join(modelsDir, "knrm-glove-100d", "model.json"),
+        JSON.stringify({ id: RERANKER_ID, kind: "reranker", version: "abc" }),
+      );
+      await writeBertFixture(path.join(modelsDir, "ce"), { kind: "cross-encoder", manifest: { id: "test/ce" } });
+      await writeBertFixture(path.join(modelsDir, "emb"), { kind: "embedder", hidden: 16 });
+      const settings = { RERANKER_PROTOCOL: "ranklens", MODELS_DIR: modelsDir };
+
+      expect(rerankerModelDir(settings)).toBe(path.join(modelsDir, "knrm-glove-100d"));
+      expect(rerankerModelDir({ ...settings, RERANKER_MODEL_DIR: "ce" })).toBe(path.join(modelsDir, "ce"));
+      expect(rerankerModelDir({ ...settings, RERANKER_MODEL_DIR: "/srv/models/x" })).toBe("/srv/models/x");
+
+      const listed = await listInstalledModels(modelsDir);
+      const marked = async (extra: object) => {
+        const active = await resolveActiveModels({ ...settings, ...extra });
+        return { active, rows: modelListRows(listed, active).filter((r) => r.active).map((r) => r.name) };
+      };
+      expect(await marked({})).toEqual({
+        active: { embedder: EMBEDDER_ID, reranker: RERANKER_ID, rerankerDir: path.join(modelsDir, "knrm-glove-100d") },
+        rows: ["knrm-glove-100d"],
+      });
+      const hf = await marked({ RERANKER_MODEL_DIR: "ce" });
+      expect(hf.active).toMatchObject({ reranker: "test/ce", rerankerDir: path.join(modelsDir, "ce") });
+      expect(hf.rows).toEqual(["ce"]);
+      // Absolute, with a trailing slash: still that folder.
+      expect((await marked({ RERANKER_MODEL_DIR: `${path.join(modelsDir, "ce")}/` })).rows).toEqual(["ce"]);
+      expect((await marked({ RERANKER_MODEL_DIR: "emb" })).active.reranker).toMatch(/emb \(an embedder, not a reranker\)$/);
+      expect((await marked({ RERANKER_MODEL_DIR: "gone" })).active.reranker).toMatch(/gone \(not a model folder\)$/);
+      // A remote reranker: no local folder serves.
+      const remote = await marked({ RERANKER_PROTOCOL: "tei", RERANKER_MODEL: "bge", RERANKER_MODEL_DIR: "ce" });
+      expect(remote).toEqual({ active: { embedder: EMBEDDER_ID, reranker: "tei:bge" }, rows: [] });
+    } finally {
+      await rm(modelsDir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { HfLoadOptions } from "./hf/embedder";
 import { loadManifest, type HfManifest } from "./hf/manifest";
+import { RERANKER_DIR } from "./starter/spec";
 import type { Embedder, Reranker } from "./types";
 
 export interface RegistryEntry {
@@ -191,8 +192,46 @@ export interface ModelSettings {
 }
 
 /**
+ * The folder the worker serves its reranker from: RERANKER_MODEL_DIR (a folder name under MODELS_DIR,
+ * or an absolute path), else the starter KNRM reranker's.
+ */
+export function rerankerModelDir(settings: { MODELS_DIR: string; RERANKER_MODEL_DIR?: string }): string {
+  return path.resolve(settings.MODELS_DIR, settings.RERANKER_MODEL_DIR ?? RERANKER_DIR);
+}
+
+export interface ActiveModels {
+  embedder: string;
+  reranker: string;
+  /** The local folder the worker serves the reranker from (absent for a remote reranker). */
+  rerankerDir?: string;
+}
+
+/**
+ * activeModels, with the worker's reranker named by the folder it loads (RERANKER_MODEL_DIR): its id,
+ * or the folder and why it cannot be read.
+ */
+export async function resolveActiveModels(
+  settings: ModelSettings & { MODELS_DIR: string; RERANKER_MODEL_DIR?: string },
+): Promise<ActiveModels> {
+  const active = activeModels(settings);
+  if (settings.RERANKER_PROTOCOL !== "ranklens") return active;
+  const dir = rerankerModelDir(settings);
+  if (!settings.RERANKER_MODEL_DIR) return { ...active, rerankerDir: dir };
+  const installed = await readInstalledModel(dir).catch((e: Error) => e);
+  const reranker =
+    installed instanceof Error
+      ? `${dir} (unreadable: ${installed.message})`
+      : !installed
+        ? `${dir} (not a model folder)`
+        : installed.kind !== "reranker"
+          ? `${dir} (an ${installed.kind}, not a reranker)`
+          : installed.id;
+  return { ...active, reranker, rerankerDir: dir };
+}
+
+/**
  * Which embedder and reranker serve: a remote one when configured, otherwise the starter models
- * (the app and the worker load those from MODELS_DIR).
+ * (the app and the worker load those from MODELS_DIR; resolveActiveModels names the worker's folder).
  */
 export function activeModels(settings: ModelSettings): { embedder: string; reranker: string } {
   const starter = (kind: RegistryEntry["kind"]) => MODEL_REGISTRY.find((m) => m.tier === "starter" && m.kind === kind)!.id;

@@ -1,7 +1,8 @@
 // A cross-encoder from a Hugging Face ONNX export (ms-marco MiniLM, bge-reranker): (query, passage)
 // pairs encoded by the tokenizer's own pair template, token_type_ids only when the graph takes them,
-// logits → sigmoid. Also a Reranker, so the worker can serve it like the starter model.
-import type { RerankRequest, RerankResponse, Reranker } from "@/lib/models/types";
+// logits → sigmoid. Also a batching Reranker (prepare / rerankMany / warmUp), so the worker serves it like
+// the starter model: requests are tokenised apart, then the pairs of several go to the model together.
+import type { BatchingReranker, PreparedRerank, RerankRequest, RerankResponse } from "@/lib/models/types";
 import { batchByTokenBudget, padBatch } from "./batching";
 import { modelInfo, openHfModel, type HfLoadOptions, type TruncationStats } from "./embedder";
 import type { HfManifest } from "./manifest";
@@ -15,13 +16,15 @@ export interface CrossEncoderScores {
   truncatedTokens: number[];
 }
 
-export interface HfCrossEncoder extends Reranker {
+export interface HfCrossEncoder extends BatchingReranker {
   readonly manifest: HfManifest;
   readonly executionProvider: string;
   readonly inputNames: readonly string[];
   readonly truncation: Readonly<TruncationStats>;
   encodePair(query: string, passage: string): Encoded;
   score(query: string, passages: string[]): Promise<CrossEncoderScores>;
+  /** Runs the model once on short and full-length pairs, so the first request does not pay for allocation. */
+  warmUp(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -40,9 +43,9 @@ export async function loadHfCrossEncoder(
   const encodePair = (query: string, passage: string) =>
     tokenizer.encodePair(m.queryPrefix + query, m.passagePrefix + passage, m.maxLength);
 
-  const score = async (query: string, passages: string[]): Promise<CrossEncoderScores> => {
-    const encoded = passages.map((p) => encodePair(query, p));
-    const logits = new Array<number>(passages.length);
+  /** Logits of encoded pairs, in order; truncation counted once per pair. */
+  const logitsOf = async (encoded: Encoded[]): Promise<number[]> => {
+    const logits = new Array<number>(encoded.length);
     for (const batch of batchByTokenBudget(
       encoded.map((e) => e.ids.length),
       m.tokenBudget,
@@ -61,37 +64,64 @@ export async function loadHfCrossEncoder(
       // One label: the logit itself. Two (not relevant, relevant): their difference, so sigmoid = softmax.
       batch.forEach((i, r) => (logits[i] = labels === 2 ? data[r * 2 + 1] - data[r * 2] : data[r]));
     }
-    const truncatedTokens = encoded.map((e) => e.truncated);
-    for (const t of truncatedTokens) {
-      if (t > 0) {
+    for (const e of encoded) {
+      if (e.truncated > 0) {
         truncation.texts++;
-        truncation.tokens += t;
+        truncation.tokens += e.truncated;
       }
     }
-    return { scores: logits.map(sigmoid), logits, truncatedTokens };
+    return logits;
   };
 
-  const rerank = async (request: RerankRequest): Promise<RerankResponse> => {
-    const started = performance.now();
-    const { scores, logits, truncatedTokens } = await score(
-      request.query,
-      request.candidates.map((c) => c.text),
-    );
-    const results = request.candidates
-      .map((c, index) => ({
-        id: c.id,
-        index,
-        score: scores[index],
-        rawScore: logits[index],
-        truncatedTokens: truncatedTokens[index],
-      }))
-      .sort((a, b) => b.score - a.score || a.index - b.index);
+  const score = async (query: string, passages: string[]): Promise<CrossEncoderScores> => {
+    const encoded = passages.map((p) => encodePair(query, p));
+    const logits = await logitsOf(encoded);
+    return { scores: logits.map(sigmoid), logits, truncatedTokens: encoded.map((e) => e.truncated) };
+  };
+
+  const prepare = (request: RerankRequest): PreparedRerank => {
+    const encoded = request.candidates.map((c) => encodePair(request.query, c.text));
     return {
-      model: info,
-      results: request.topN !== undefined ? results.slice(0, request.topN) : results,
-      queueMs: 0,
-      computeMs: performance.now() - started,
+      request,
+      pairs: encoded.length,
+      tokens: encoded.reduce((n, e) => n + e.ids.length, 0),
+      truncatedTokens: encoded.reduce((n, e) => n + e.truncated, 0),
+      data: encoded,
     };
+  };
+
+  const rerankMany = async (batch: PreparedRerank[]): Promise<RerankResponse[]> => {
+    const started = performance.now();
+    const encoded = batch.map((p) => p.data as Encoded[]);
+    const logits = await logitsOf(encoded.flat());
+    const computeMs = performance.now() - started;
+    let at = 0;
+    return batch.map(({ request }, b) => {
+      const results = request.candidates
+        .map((c, index) => ({
+          id: c.id,
+          index,
+          score: sigmoid(logits[at + index]),
+          rawScore: logits[at + index],
+          truncatedTokens: encoded[b][index].truncated,
+        }))
+        .sort((x, y) => y.score - x.score || x.index - y.index);
+      at += request.candidates.length;
+      return {
+        model: info,
+        results: request.topN !== undefined ? results.slice(0, request.topN) : results,
+        queueMs: 0,
+        computeMs,
+      };
+    });
+  };
+
+  const warmUp = async () => {
+    const counted = { ...truncation };
+    const long = "retrieval ".repeat(m.maxLength);
+    await logitsOf([encodePair("warm up", "a short passage"), encodePair("warm up", long)]);
+    // Warm-up pairs are not the users' truncation.
+    Object.assign(truncation, counted);
   };
 
   return {
@@ -102,7 +132,10 @@ export async function loadHfCrossEncoder(
     truncation,
     encodePair,
     score,
-    rerank,
+    prepare,
+    rerankMany,
+    rerank: async (request) => (await rerankMany([prepare(request)]))[0],
+    warmUp,
     release: () => session.release(),
   };
 }
