@@ -3,6 +3,15 @@
 // edge bundle, and the dynamic imports keep database and model code out of it.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
+    // First, so the first request is covered: request ids (X-Request-Id), one log line per API request,
+    // and OpenTelemetry traces when an OTLP endpoint is configured (nothing of it is loaded otherwise).
+    const [{ startTelemetry }, { installHttpRequestHooks }, { log }] = await Promise.all([
+      import("@/lib/telemetry/start"),
+      import("@/lib/telemetry/http-hooks"),
+      import("@/lib/log"),
+    ]);
+    await startTelemetry();
+    installHttpRequestHooks({ log });
     const [{ startIngestRunner }, { getDb }, { getEmbedder, assertEmbedderConfig }] = await Promise.all([
       import("@/lib/ingest/runner"),
       import("@/db"),

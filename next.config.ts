@@ -10,6 +10,12 @@ const nextConfig: NextConfig = {
     "@electric-sql/pglite-pgvector",
     "@electric-sql/pglite-pg_textsearch",
     "postgres",
+    // OpenTelemetry, loaded by Node only when tracing is configured (lib/telemetry/otel.ts).
+    "@opentelemetry/api",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/resources",
+    "@opentelemetry/semantic-conventions",
   ],
   poweredByHeader: false,
   // A separate build directory lets two builds of one checkout coexist (e.g. a test run beside a dev build).

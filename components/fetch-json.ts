@@ -1,14 +1,30 @@
 import type { ApiErrorBody } from "@/components/api-types";
 import { isOwnApi, redirectToSignIn } from "@/components/auth/sign-in-redirect";
+import { newRequestId, REQUEST_ID_HEADER } from "@/lib/telemetry/request-id";
 
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** The id this request carried (X-Request-Id): the server's logs and traces know it by this. */
+    readonly requestId?: string,
   ) {
-    super(message);
+    super(requestId ? withRequestId(message, requestId) : message);
     this.name = "ApiError";
   }
+}
+
+/** An error message the user can quote: the server's logs hold the same id. */
+export function withRequestId(message: string, requestId: string): string {
+  return `${message} (request id ${requestId})`;
+}
+
+/** Headers with a fresh X-Request-Id, one per request; returns the id with them. */
+export function withNewRequestId(headers?: HeadersInit): { headers: Headers; requestId: string } {
+  const h = new Headers(headers);
+  const requestId = newRequestId();
+  h.set(REQUEST_ID_HEADER, requestId);
+  return { headers: h, requestId };
 }
 
 /** Reads the `{ error: { message } }` body the API returns on failure, falling back to the status text. */
@@ -24,12 +40,16 @@ export function handleUnauthorized(url: string, status: number): void {
 }
 
 export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, headers: { accept: "application/json", ...init?.headers } });
+  const { headers, requestId } = withNewRequestId(init?.headers);
+  if (!headers.has("accept")) headers.set("accept", "application/json");
+  const res = await fetch(url, { ...init, headers });
   if (res.status === 204) return undefined as T;
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
     handleUnauthorized(url, res.status);
-    throw new ApiError(errorMessageFrom(body, res.status, res.statusText), res.status);
+    // The server echoes our id (or the one it used instead of an unusable one).
+    const id = res.headers.get(REQUEST_ID_HEADER) ?? requestId;
+    throw new ApiError(errorMessageFrom(body, res.status, res.statusText), res.status, id);
   }
   return body as T;
 }

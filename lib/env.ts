@@ -128,6 +128,20 @@ const schema = z
     RERANK_FAIL_OPEN_ALERT: z.coerce.number().min(0).max(1).default(0.05),
     /** Lets a Prometheus scraper read GET /api/metrics with `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: optionalString,
+    /** Lowest level written to the logs (app and worker); one JSON object per line. */
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    /** json (default, for collectors) or pretty (one readable line per entry, for a terminal). */
+    LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+    /**
+     * OpenTelemetry traces go to this OTLP/HTTP collector (`<endpoint>/v1/traces`), or to the full traces
+     * URL in OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; neither set: no tracing, nothing of OpenTelemetry loaded.
+     */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+    /** Headers sent to the collector, `name=value` pairs, comma-separated (e.g. an API key). */
+    OTEL_EXPORTER_OTLP_HEADERS: optionalString,
+    /** The app's service name in traces; the worker reports as `<name>-worker`. */
+    OTEL_SERVICE_NAME: z.string().trim().min(1).default("ranklens"),
     /** Requests per minute per user (per API key's user) on each route; 0 turns the limit off. */
     RATE_LIMIT_CHAT: z.coerce.number().int().min(0).default(30),
     RATE_LIMIT_SEARCH: z.coerce.number().int().min(0).default(120),

@@ -1,6 +1,8 @@
 // Typed application errors (after vercel/ai-chatbot): a code "<type>:<surface>" that maps to an HTTP
 // status, and a message safe to show to the user. Responses never carry a stack trace.
 
+import { log } from "@/lib/log";
+
 export type ErrorType =
   | "bad_request"
   | "unauthorized"
@@ -90,7 +92,7 @@ export function errorResponse(error: unknown, surface: ErrorSurface = "api"): Re
     return error.toResponse();
   }
   errorObserver?.(`internal:${surface}`);
-  console.error(`[${surface}] unexpected error:`, error);
+  log.error("unexpected error", { surface, error });
   return new AppError(`internal:${surface}`, "Something went wrong on the server.").toResponse();
 }
 

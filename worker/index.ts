@@ -1,4 +1,6 @@
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { startTelemetry } from "@/lib/telemetry/start";
 import { deviceLogFields } from "@/lib/models/device";
 import { selectDevice } from "@/lib/models/onnx/session";
 import { exposureError } from "./auth";
@@ -17,6 +19,8 @@ if (refused) {
 }
 
 const started = performance.now();
+// Traces when an OTLP endpoint is configured (spans continue the app's trace from its traceparent).
+const telemetry = await startTelemetry({ suffix: "-worker" });
 // Chosen once; a reload opens the new model on the same provider.
 const device = selectDevice(env.RERANKER_DEVICE, {
   vkDriverFiles: env.VK_DRIVER_FILES ?? env.VK_ICD_FILENAMES,
@@ -46,25 +50,26 @@ const { url } = await worker.listen({ port: env.WORKER_PORT, host: env.WORKER_HO
 worker.ready.then(
   (reranker) => {
     const ms = Math.round(performance.now() - started);
-    console.log(
-      `reranker worker ready at ${url} — model ${reranker.info.id}@${reranker.info.version} (head ${reranker.headVersion ?? "-"}), execution provider ${reranker.executionProvider}, loaded in ${ms} ms, ${env.WORKER_TOKEN ? "token required" : "no token (loopback only)"}`,
-    );
-    // Why each other provider was skipped or failed, as one JSON line.
-    if (reranker.device) {
-      const msg = `execution provider ${reranker.device.executionProvider}`;
-      console.log(JSON.stringify({ msg, ...deviceLogFields(reranker.device) }));
-    }
+    log.info("reranker worker ready", {
+      url,
+      model: `${reranker.info.id}@${reranker.info.version}`,
+      head: reranker.headVersion ?? null,
+      executionProvider: reranker.executionProvider,
+      loadMs: ms,
+      auth: env.WORKER_TOKEN ? "token required" : "no token (loopback only)",
+      tracing: telemetry ? "on" : "off",
+    });
+    if (reranker.device) log.info(`execution provider ${reranker.device.executionProvider}`, deviceLogFields(reranker.device));
   },
   (error: unknown) => {
-    console.error(
-      `reranker worker at ${url} could not load its model from ${env.RERANKER_MODEL_DIR ?? env.MODELS_DIR}:`,
-      error instanceof Error ? error.message : error,
-    );
-    console.error(
-      env.RERANKER_MODEL_DIR
+    log.error("reranker worker could not load its model", {
+      url,
+      dir: env.RERANKER_MODEL_DIR ?? env.MODELS_DIR,
+      error: error instanceof Error ? error.message : String(error),
+      hint: env.RERANKER_MODEL_DIR
         ? "See `npm run models:list` for the installed model folders."
         : "Build the starter models with `npm run models:build`.",
-    );
+    });
     void worker.close({ timeoutMs: 1000 }).finally(() => process.exit(1));
   },
 );
@@ -74,9 +79,13 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1);
     stopping = true;
-    worker.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    // The last spans go out before the process ends.
+    worker
+      .close()
+      .then(() => telemetry?.shutdown())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   });
 }

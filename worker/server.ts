@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { log } from "@/lib/log";
 import type { RerankRequest, RerankResponse } from "@/lib/models/types";
 import { formatIssues, MAX_RERANK_CANDIDATES, rerankRequestSchemaWith } from "@/lib/rerank/schema";
+import { runWithRequest } from "@/lib/telemetry/context";
+import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/telemetry/request-id";
+import { startServerSpan, withinSpan } from "@/lib/telemetry/tracing";
 import { checkBearer, exposureError, PUBLIC_ROUTES } from "./auth";
 import { Batcher, QueueFullError } from "./batcher";
 import { cohereRerankSchema, fromCohere, fromNim, nimRankingSchema, toCohere, toNim } from "./compat";
@@ -147,16 +151,18 @@ export function createWorkerServer({
         await loaded.warmUp();
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        console.error(`[worker] reload failed, still serving ${current.info.id}@${current.info.version}: ${message}`);
+        log.error("reload failed", { serving: `${current.info.id}@${current.info.version}`, error: message });
         throw new HttpError(500, "internal:rerank", `reload failed (the previous model keeps serving): ${message}`);
       }
       const old = batcher;
       batcher = newBatcher(loaded);
       state = { kind: "ready", reranker: loaded, readyMs: state.kind === "ready" ? state.readyMs : 0 };
       await old?.drain();
-      console.log(
-        `[worker] reloaded: model ${loaded.info.id}@${loaded.info.version} (head ${headVersionOf(loaded) ?? "-"}), was ${current.info.version}`,
-      );
+      log.info("model reloaded", {
+        model: `${loaded.info.id}@${loaded.info.version}`,
+        head: headVersionOf(loaded) ?? null,
+        previous: current.info.version,
+      });
       return { model: loaded.info, headVersion: headVersionOf(loaded), previous: current.info };
     })().finally(() => {
       reloading = null;
@@ -187,8 +193,9 @@ export function createWorkerServer({
     };
   }
 
-  async function score(prep: PreparedRerank): Promise<RerankResponse> {
+  async function score(prep: PreparedRerank, req: IncomingMessage): Promise<RerankResponse> {
     if (!batcher) throw new HttpError(503, "unavailable:rerank", notReadyMessage(state));
+    pairsOf.set(req, prep.pairs);
     try {
       const { value, queueMs, computeMs } = await batcher.submit(prep);
       return { model: value.model, results: value.results, queueMs, computeMs };
@@ -205,7 +212,7 @@ export function createWorkerServer({
     const parsed = rerankSchema.safeParse(await readJson(req, maxBodyBytes));
     if (!parsed.success) throw new HttpError(400, "bad_request:rerank", formatIssues(parsed.error));
     checkModel(loaded, parsed.data.model);
-    return score(prepare(loaded, parsed.data));
+    return score(prepare(loaded, parsed.data), req);
   }
 
   async function nimRanking(req: IncomingMessage) {
@@ -222,7 +229,7 @@ export function createWorkerServer({
         `query and passage exceed the model's 512 tokens (${prep.truncatedTokens} tokens over) and truncate is "NONE"`,
       );
     }
-    return toNim(await score(prep));
+    return toNim(await score(prep, req));
   }
 
   async function cohereRerank(req: IncomingMessage) {
@@ -231,15 +238,58 @@ export function createWorkerServer({
     if (!parsed.success) throw new HttpError(400, "bad_request:rerank", formatIssues(parsed.error));
     const request = fromCohere(parsed.data);
     checkModel(loaded, request.model);
-    const response = await score(prepare(loaded, request));
+    const response = await score(prepare(loaded, request), req);
     return toCohere(response, request, parsed.data.return_documents === true);
   }
 
+  /** (query, passage) pairs a request asked to score, for its log line and span. */
+  const pairsOf = new WeakMap<IncomingMessage, number>();
+
+  /**
+   * One log line per request when its response ends (route, status, ms, pairs and the app's request id,
+   * echoed in X-Request-Id; never a text), and its span, a child of the caller's traceparent when tracing.
+   */
+  function observe(req: IncomingMessage, res: ServerResponse) {
+    const header = req.headers[REQUEST_ID_HEADER];
+    const requestId = requestIdFrom(Array.isArray(header) ? header[0] : header);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const path = (req.url ?? "/").split("?")[0];
+    const route = ROUTES.includes(path) ? path : "other";
+    const started = performance.now();
+    const span = startServerSpan(
+      `worker ${req.method} ${route}`,
+      { "http.request.method": req.method, "url.path": route, "ranklens.request_id": requestId },
+      req.headers,
+    );
+    res.once("close", () => {
+      const status = res.writableFinished ? res.statusCode : 499;
+      const fields = {
+        requestId,
+        method: req.method,
+        route,
+        status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        pairs: pairsOf.get(req) ?? 0,
+      };
+      if (span) {
+        span.setAttributes({ "http.response.status_code": status, "ranklens.rerank.pairs": fields.pairs });
+        if (status >= 500) span.fail(new Error(`HTTP ${status}`));
+        span.end();
+      }
+      // Probes and scrapes come every few seconds: debug, unless they fail.
+      if (status >= 500) log.error("request failed", fields);
+      else if (path.startsWith("/health") || path === "/metrics") log.debug("request", fields);
+      else log.info("request", fields);
+    });
+    return { requestId, span };
+  }
+
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const { requestId, span } = observe(req, res);
+    runWithRequest({ requestId }, () => withinSpan(span, () => handle(req, res))).catch((error: unknown) => {
       // The message and stack only: an error object may carry the request it failed on (passage texts).
       const detail = error instanceof Error ? (error.stack ?? error.message) : "a non-Error value was thrown";
-      console.error("[worker] unexpected error:", detail);
+      log.error("unexpected error", { error: detail });
       if (!res.headersSent) send(res, 500, { error: { code: "internal:rerank", message: "internal error" } });
       else res.destroy();
     });

@@ -4,8 +4,9 @@ import { useChat } from "@ai-sdk/react";
 import { DefaultChatTransport } from "ai";
 import Link from "next/link";
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { handleUnauthorized } from "@/components/fetch-json";
+import { ApiError, errorMessageFrom, handleUnauthorized, withNewRequestId } from "@/components/fetch-json";
 import { Button } from "@/components/ui/button";
+import { newRequestId, REQUEST_ID_HEADER } from "@/lib/telemetry/request-id";
 import { AssistantMessage } from "./assistant-message";
 import { LiveRankings } from "./live-rankings";
 import { chatErrorMessage, contentOf, type ChatMessage } from "./message-types";
@@ -13,30 +14,27 @@ import { requestParams } from "./search-settings";
 import { SettingsPanel } from "./settings-panel";
 import { useSearchSettings } from "./use-search-settings";
 
-function newConversationId(): string {
-  if (typeof crypto !== "undefined" && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  // randomUUID needs a secure context; plain-http LAN hosts fall back to a v4-shaped id.
-  return "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) =>
-    (Number(c) ^ (Math.floor(Math.random() * 256) & (15 >> (Number(c) / 4)))).toString(16),
-  );
-}
-
 function textOf(message: ChatMessage): string {
   return message.parts.map((p) => (p.type === "text" ? p.text : "")).join("");
 }
 
 export function ChatView() {
   const { settings, update, reset } = useSearchSettings();
-  const [conversationId] = useState(newConversationId);
+  const [conversationId] = useState(newRequestId);
   const [transport] = useState(
     () =>
       new DefaultChatTransport<ChatMessage>({
         api: "/api/chat",
-        // A 401 (session expired) sends the browser to sign in, like every other API call.
+        // Each send carries a fresh X-Request-Id, quoted in its error message; a 401 (session expired)
+        // sends the browser to sign in, like every other API call.
         fetch: async (input, init) => {
-          const res = await fetch(input, init);
+          const { headers, requestId } = withNewRequestId(init?.headers);
+          const res = await fetch(input, { ...init, headers });
+          if (res.ok) return res;
           handleUnauthorized("/api/chat", res.status);
-          return res;
+          const body: unknown = await res.json().catch(() => null);
+          const id = res.headers.get(REQUEST_ID_HEADER) ?? requestId;
+          throw new ApiError(errorMessageFrom(body, res.status, res.statusText), res.status, id);
         },
         // The API takes the new user message as text plus the search parameters, which each send
         // passes as its body (issue 2, "Answer").

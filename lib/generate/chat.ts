@@ -1,6 +1,8 @@
 import { createUIMessageStream } from "ai";
 
+import { log } from "@/lib/log";
 import type { SearchResponse } from "@/lib/retrieval/search";
+import { withSpan } from "@/lib/telemetry/tracing";
 
 import { writeAnswer, type AnswerOutcome } from "./answer";
 import type { LlmConfig } from "./llm";
@@ -48,14 +50,21 @@ export function createChatStream({
         },
       });
 
-      const outcome = await writeAnswer({
-        writer,
-        query,
-        passages: passagesFromResults(search.results, topN),
-        llm,
-        ...(minScore !== undefined ? { minScore } : {}),
-        ...(abortSignal ? { abortSignal } : {}),
-        ...(wordDelayMs !== undefined ? { wordDelayMs } : {}),
+      const outcome = await withSpan("generate", { "ranklens.run_id": search.runId }, async (span) => {
+        const answered = await writeAnswer({
+          writer,
+          query,
+          passages: passagesFromResults(search.results, topN),
+          llm,
+          ...(minScore !== undefined ? { minScore } : {}),
+          ...(abortSignal ? { abortSignal } : {}),
+          ...(wordDelayMs !== undefined ? { wordDelayMs } : {}),
+        });
+        span?.setAttributes({
+          "ranklens.answer.mode": answered.mode,
+          "ranklens.answer.citations": answered.citations.length,
+        });
+        return answered;
       });
       onAnswer?.(outcome);
 
@@ -66,7 +75,7 @@ export function createChatStream({
             answer: outcome.text,
           });
         } catch (error) {
-          console.error(`[chat] could not record the answer of run ${search.runId}:`, error);
+          log.error("could not record the answer", { runId: search.runId, error });
         }
       }
 

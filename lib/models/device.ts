@@ -51,8 +51,10 @@ export interface PlanStep {
   skip?: string;
 }
 
+// The npm package leaves them out; its install script downloads them when asked (ONNXRUNTIME_NODE_INSTALL
+// wins over the project's .npmrc `onnxruntime-node-install=skip`).
 export const CUDA_INSTALL_HINT =
-  "onnxruntime-node was installed without its CUDA binaries: run `ONNXRUNTIME_NODE_INSTALL=cuda12 npm install` on a machine with internet (CUDA 12 and cuDNN 9 are needed at run time)";
+  "onnxruntime-node was installed without its CUDA binaries: on a machine with internet run `ONNXRUNTIME_NODE_INSTALL=cuda12 npm install` (an existing node_modules: `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`); CUDA 12 and cuDNN 9 are needed at run time";
 
 // Mesa lavapipe (lvp_icd.*.json → libvulkan_lvp.so), llvmpipe, Google's SwiftShader (vk_swiftshader_icd.json).
 const SOFTWARE_DRIVER = /(^|[^a-z])(lvp|lavapipe|llvmpipe|swiftshader)([^a-z]|$)/i;

@@ -1,5 +1,8 @@
 import { env } from "@/lib/env";
 import type { RerankRequest, RerankResponse, RerankResult } from "@/lib/models/types";
+import { currentRequest } from "@/lib/telemetry/context";
+import { REQUEST_ID_HEADER } from "@/lib/telemetry/request-id";
+import { injectTraceHeaders, withSpan } from "@/lib/telemetry/tracing";
 import { decodeCall, remoteModelInfo, wireCalls, type RerankProtocol, type Scored } from "./protocols";
 import { formatIssues, rerankResponseSchema } from "./schema";
 
@@ -86,6 +89,14 @@ export function createRerankClient({
     ...(token ? { authorization: `Bearer ${token}` } : {}),
   };
 
+  /** Per call: the request's id (the worker logs it) and the rerank span's traceparent (its spans nest under it). */
+  function callHeaders(): Record<string, string> {
+    const requestId = currentRequest()?.requestId;
+    const h: Record<string, string> = { ...headers, ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}) };
+    injectTraceHeaders(h);
+    return h;
+  }
+
   /** The next endpoint in rotation that admits a call (closed, or open past its cooldown and not probing). */
   function pick(exclude?: Endpoint): Endpoint | null {
     for (let i = 0; i < endpoints.length; i++) {
@@ -127,7 +138,7 @@ export function createRerankClient({
         calls.map(async (call) => {
           const res = await fetchImpl(`${e.url}${call.path}`, {
             method: "POST",
-            headers,
+            headers: callHeaders(),
             body: JSON.stringify(call.body),
             signal,
           });
@@ -160,7 +171,8 @@ export function createRerankClient({
           worker = parsed.data;
         } else {
           const decoded = decodeCall(protocol, json, call);
-          if (!decoded.ok) return failed(`reranker returned an invalid response (HTTP ${res.status}): ${decoded.error}`);
+          if (!decoded.ok)
+            return failed(`reranker returned an invalid response (HTTP ${res.status}): ${decoded.error}`);
           scored.push(...decoded.scored);
         }
       }
@@ -182,7 +194,9 @@ export function createRerankClient({
       if (signal.aborted) return failed(`reranker deadline exceeded (${deadlineMs} ms)`);
       const reason = cause(error);
       const text = `reranker unavailable: ${reason}`;
-      return RETRYABLE.test(reason) || RETRYABLE.test(String(error)) ? { kind: "connection", reason: text } : failed(text);
+      return RETRYABLE.test(reason) || RETRYABLE.test(String(error))
+        ? { kind: "connection", reason: text }
+        : failed(text);
     }
   }
 
@@ -190,63 +204,75 @@ export function createRerankClient({
   const redact = (reason: string) => (token && token.length >= 4 ? reason.split(token).join("[redacted]") : reason);
 
   return {
-    async rerank(request) {
-      const started = performance.now();
-      const fail = (reason: string): RerankOutcome => ({
-        ok: false,
-        reason: redact(reason),
-        wallMs: performance.now() - started,
-      });
-      try {
-        const signal = AbortSignal.timeout(deadlineMs);
-        const first = pick();
-        if (!first) return fail(circuitOpen());
-        let endpoint: Endpoint = first;
-        // One retry on a connection error: on the next worker in rotation (the same one if it is alone).
-        for (let tries = 0; ; tries++) {
-          const result = await attempt(endpoint, request, signal, started);
-          if (result.kind === "ok") {
-            record(endpoint, true);
-            return result.outcome;
+    rerank: (request) =>
+      withSpan(
+        "rerank",
+        { "ranklens.rerank.candidates": request.candidates.length, "ranklens.rerank.protocol": protocol },
+        async (span) => {
+          const outcome = await rerankOnce(request);
+          span?.setAttributes({ "ranklens.rerank.ok": outcome.ok, "ranklens.rerank.wall_ms": outcome.wallMs });
+          if (!outcome.ok) span?.fail(new Error(outcome.reason));
+          return outcome;
+        },
+      ),
+  };
+
+  async function rerankOnce(request: RerankRequest): Promise<RerankOutcome> {
+    const started = performance.now();
+    const fail = (reason: string): RerankOutcome => ({
+      ok: false,
+      reason: redact(reason),
+      wallMs: performance.now() - started,
+    });
+    try {
+      const signal = AbortSignal.timeout(deadlineMs);
+      const first = pick();
+      if (!first) return fail(circuitOpen());
+      let endpoint: Endpoint = first;
+      // One retry on a connection error: on the next worker in rotation (the same one if it is alone).
+      for (let tries = 0; ; tries++) {
+        const result = await attempt(endpoint, request, signal, started);
+        if (result.kind === "ok") {
+          record(endpoint, true);
+          return result.outcome;
+        }
+        if (result.kind === "limited") {
+          // Rate-limited: neither a success nor a failure; the endpoint rests for its Retry-After.
+          endpoint.probing = false;
+          const waitMs = result.retryAfterMs;
+          if (waitMs !== null && waitMs > 0) {
+            endpoint.limitedUntil = now() + waitMs;
+            endpoint.openUntil = Math.max(endpoint.openUntil, endpoint.limitedUntil);
           }
-          if (result.kind === "limited") {
-            // Rate-limited: neither a success nor a failure; the endpoint rests for its Retry-After.
-            endpoint.probing = false;
-            const waitMs = result.retryAfterMs;
-            if (waitMs !== null && waitMs > 0) {
-              endpoint.limitedUntil = now() + waitMs;
-              endpoint.openUntil = Math.max(endpoint.openUntil, endpoint.limitedUntil);
-            }
-            if (tries > 0 || signal.aborted) return fail(result.reason);
-            const other = endpoints.length > 1 ? pick(endpoint) : null;
-            if (other && other !== endpoint) {
-              endpoint = other;
-              continue;
-            }
-            // Alone: wait out Retry-After only when it ends before the deadline.
-            const left = deadlineMs - (performance.now() - started);
-            if (waitMs === null || waitMs >= left) return fail(result.reason);
-            await sleep(waitMs, signal);
-            if (signal.aborted) return fail(`reranker deadline exceeded (${deadlineMs} ms)`);
-            endpoint.openUntil = 0;
-            endpoint.limitedUntil = 0;
+          if (tries > 0 || signal.aborted) return fail(result.reason);
+          const other = endpoints.length > 1 ? pick(endpoint) : null;
+          if (other && other !== endpoint) {
+            endpoint = other;
             continue;
           }
-          if (result.kind === "failed") {
-            if (result.countsAsFailure) record(endpoint, false);
-            else record(endpoint, true);
-            return fail(result.reason);
-          }
-          record(endpoint, false);
-          const retry = tries === 0 && !signal.aborted ? pick(endpoint) : null;
-          if (!retry) return fail(result.reason);
-          endpoint = retry;
+          // Alone: wait out Retry-After only when it ends before the deadline.
+          const left = deadlineMs - (performance.now() - started);
+          if (waitMs === null || waitMs >= left) return fail(result.reason);
+          await sleep(waitMs, signal);
+          if (signal.aborted) return fail(`reranker deadline exceeded (${deadlineMs} ms)`);
+          endpoint.openUntil = 0;
+          endpoint.limitedUntil = 0;
+          continue;
         }
-      } catch (error) {
-        return fail(`reranker client error: ${error instanceof Error ? error.message : String(error)}`);
+        if (result.kind === "failed") {
+          if (result.countsAsFailure) record(endpoint, false);
+          else record(endpoint, true);
+          return fail(result.reason);
+        }
+        record(endpoint, false);
+        const retry = tries === 0 && !signal.aborted ? pick(endpoint) : null;
+        if (!retry) return fail(result.reason);
+        endpoint = retry;
       }
-    },
-  };
+    } catch (error) {
+      return fail(`reranker client error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
 
   function circuitOpen(): string {
     const limited = endpoints.filter((e) => e.limitedUntil > now());

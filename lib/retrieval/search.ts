@@ -15,6 +15,7 @@ import {
 } from "@/lib/rerank/cache";
 import { wordTokens } from "@/lib/models/word-tokens";
 import { DEFAULT_FUSION, fuse, fusionSchema, type FusedCandidate, type Ranked } from "@/lib/retrieval/fusion";
+import { withSpan } from "@/lib/telemetry/tracing";
 
 // ---------------------------------------------------------------------------------------------
 // Request parameters
@@ -237,11 +238,13 @@ export async function runSearch({
 }: RunSearchArgs): Promise<SearchResponse> {
   const q = queries ?? (await loadQueries());
   const started = now();
-  const timed = async <T>(fn: () => Promise<T>): Promise<[T, number]> => {
-    const t0 = now();
-    const value = await fn();
-    return [value, round(now() - t0)];
-  };
+  // Each stage is timed for the run record and, when tracing is on, is a span of the request's trace.
+  const timed = <T>(stage: string, fn: () => Promise<T>): Promise<[T, number]> =>
+    withSpan(stage, {}, async () => {
+      const t0 = now();
+      const value = await fn();
+      return [value, round(now() - t0)];
+    });
 
   const { query, k } = params;
   const documentIds = q.searchableDocumentIds
@@ -249,10 +252,10 @@ export async function runSearch({
     : params.documentIds;
   const owner = viewer === "all" ? "all" : viewer.userId;
 
-  const [[embedding], embedMs] = await timed(() => embedder.embed([query], { kind: "query" }));
+  const [[embedding], embedMs] = await timed("embed", () => embedder.embed([query], { kind: "query" }));
 
   const [[bm25, bm25Ms], [dense, denseMs]] = await Promise.all([
-    timed(() =>
+    timed("bm25", () =>
       q.searchBm25({
         db,
         query,
@@ -265,7 +268,7 @@ export async function runSearch({
     // chunks arbitrarily; leaving dense out lets fusion rest on BM25 alone.
     embedder.covers?.(query) === false
       ? ([[], 0] as [Ranked[], number])
-      : timed(() =>
+      : timed("dense", () =>
           q.searchDense({
             db,
             embedding,
@@ -276,7 +279,9 @@ export async function runSearch({
   ]);
 
   // Each retriever returns k; the union can hold up to 2k, of which the fused top k are the candidates.
-  const [fused, fusionMs] = await timed(async () => fuse({ bm25, vector: dense, fusion: params.fusion }).slice(0, k));
+  const [fused, fusionMs] = await timed("fusion", async () =>
+    fuse({ bm25, vector: dense, fusion: params.fusion }).slice(0, k),
+  );
 
   onStages?.({ bm25, dense, fused });
 
