@@ -18,7 +18,9 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const request = new Request(`http://localhost${req.url}`, {
       method: req.method,
-      headers: Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])),
+      headers: Object.entries(req.headers).flatMap(([k, v]): [string, string][] =>
+        typeof v === "string" ? [[k, v]] : [],
+      ),
     });
     void (async () => {
       const context = beginApiRequest(request, "search");

@@ -143,7 +143,9 @@ beforeAll(async () => {
     void (async () => {
       const request = new Request(`http://127.0.0.1${req.url}`, {
         method: req.method,
-        headers: Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])),
+        headers: Object.entries(req.headers).flatMap(([k, v]): [string, string][] =>
+          typeof v === "string" ? [[k, v]] : [],
+        ),
         body: await readBody(req),
       });
       const handler = req.url?.startsWith("/api/chat") ? chat.POST : search.POST;
