@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { firstWordTokens } from "../lazy-tokens";
-import { asciiFirstWordTokens } from "./rerank-inputs";
+import { asciiFirstWordTokens, cachedPassageEncoder, encodePassage, tokeniseRequest } from "./rerank-inputs";
+import { MAX_TOKENS } from "./spec";
+import { Vocabulary } from "./vocabulary";
 
 describe("asciiFirstWordTokens (the worker's fast path)", () => {
   it("equals firstWordTokens on ASCII text, for every keep", () => {
@@ -21,5 +23,46 @@ describe("asciiFirstWordTokens (the worker's fast path)", () => {
     expect(asciiFirstWordTokens("café", 10)).toBeNull();
     expect(asciiFirstWordTokens("ｆｕｌｌ width", 10)).toBeNull();
     expect(asciiFirstWordTokens("東京 tokyo", 10)).toBeNull();
+  });
+});
+
+describe("the passage cache", () => {
+  const vocab = new Vocabulary(["the", "cat", "sat", "rug"]);
+  const long = "the cat sat on the rug ".repeat(200); // 1200 words
+
+  it("answers a repeated passage from the cache with the very tokens encodePassage gives", () => {
+    const cache = cachedPassageEncoder(vocab);
+    const first = cache.encode(long);
+    expect(cache.encode(long)).toBe(first);
+    expect(cache.stats).toEqual({ hits: 1, misses: 1 });
+    const fresh = encodePassage(long, vocab);
+    expect(Array.from(first.ids)).toEqual(Array.from(fresh.ids));
+    expect(Array.from(first.hashes)).toEqual(Array.from(fresh.hashes));
+    expect(first.total).toBe(1200);
+    expect(first.ids.length).toBe(MAX_TOKENS - 1);
+  });
+
+  it("cuts each passage to the query's budget and counts the rest as truncated, cached or not", () => {
+    const cache = cachedPassageEncoder(vocab);
+    const request = { query: "cat on a rug", candidates: [{ id: "a", text: long }, { id: "b", text: "the cat" }] };
+    for (let round = 0; round < 2; round++) {
+      const t = tokeniseRequest(request, cache.encode);
+      expect(t.passages.map((p) => p.ids.length)).toEqual([MAX_TOKENS - 4, 2]);
+      expect(t.truncated).toEqual([1200 - (MAX_TOKENS - 4), 0]);
+    }
+    expect(cache.stats.hits).toBe(2);
+  });
+
+  it("holds at most maxTokens tokens, dropping the least recently used passage first", () => {
+    const cache = cachedPassageEncoder(vocab, 10);
+    cache.encode("the cat sat"); // 3 tokens
+    cache.encode("the rug"); // 2
+    cache.encode("the cat sat"); // hit: now the most recently used
+    cache.encode("cat cat cat cat cat cat"); // 6: 11 > 10, so "the rug" goes
+    expect(cache.size()).toBe(2);
+    cache.encode("the cat sat");
+    expect(cache.stats.hits).toBe(2);
+    cache.encode("the rug");
+    expect(cache.stats.misses).toBe(4);
   });
 });

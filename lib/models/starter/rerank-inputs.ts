@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import type { RerankCandidate, RerankRequest } from "../types";
 import { firstWordTokens } from "../lazy-tokens";
 import { tokenHash, wordTokens } from "../word-tokens";
@@ -7,19 +8,28 @@ import type { Vocabulary } from "./vocabulary";
 // Model input building for the KNRM reranker: requests → (query, passage) rows → padded tensors.
 // One path for serving (the worker, batching rows of several requests) and training (score()).
 
+/** A passage as the model reads it: vocabulary ids and token hashes of its first words, in order. */
+export interface PassageTokens {
+  ids: Int32Array;
+  hashes: Int32Array;
+}
+
 /** One (query, passage) pair, tokenised and truncated, with its first-stage features. */
 export interface PairRow {
   query: string[];
-  passage: string[];
+  passage: PassageTokens;
   termIdf?: Record<string, number>;
   firstStage: number[];
 }
 
 export interface TokenisedRequest {
   query: string[];
-  passages: string[][];
+  passages: PassageTokens[];
   truncated: number[];
 }
+
+/** Encodes a passage's first MAX_TOKENS - 1 tokens (a query has at least one); `total` counts all of them. */
+export type PassageEncoder = (text: string) => PassageTokens & { total: number };
 
 export interface RerankInputs {
   batch: number;
@@ -76,16 +86,67 @@ export function asciiFirstWordTokens(text: string, keep: number): { tokens: stri
   return { tokens: all.length > keep ? all.slice(0, keep) : all, total: all.length };
 }
 
+const PASSAGE_KEEP = MAX_TOKENS - 1;
+
+export function encodePassage(text: string, vocab: Vocabulary): PassageTokens & { total: number } {
+  const { tokens, total } = asciiFirstWordTokens(text, PASSAGE_KEEP) ?? firstWordTokens(text, PASSAGE_KEEP);
+  const ids = new Int32Array(tokens.length);
+  const hashes = new Int32Array(tokens.length);
+  for (let i = 0; i < tokens.length; i++) {
+    ids[i] = vocab.id(tokens[i]);
+    hashes[i] = tokenHash(tokens[i]);
+  }
+  return { ids, hashes, total };
+}
+
+/** Passage tokens the cache holds at most (ids + hashes: 8 bytes each, so 32 MiB). */
+export const PASSAGE_CACHE_TOKENS = 4 * 1024 * 1024;
+
+/**
+ * encodePassage behind a least-recently-used cache keyed by the text's SHA-256: the same chunks come
+ * back as candidates query after query, and tokenising 400 words costs as much as scoring the pair.
+ * Bounded by tokens held, not entries, so long passages cannot grow it past `maxTokens`.
+ */
+export function cachedPassageEncoder(vocab: Vocabulary, maxTokens = PASSAGE_CACHE_TOKENS) {
+  const cache = new Map<string, PassageTokens & { total: number }>();
+  let held = 0;
+  const stats = { hits: 0, misses: 0 };
+  const encode: PassageEncoder = (text) => {
+    const key = hash("sha256", text, "base64");
+    const hit = cache.get(key);
+    if (hit) {
+      stats.hits++;
+      // Map order is insertion order: re-inserting marks it most recently used.
+      cache.delete(key);
+      cache.set(key, hit);
+      return hit;
+    }
+    stats.misses++;
+    const encoded = encodePassage(text, vocab);
+    cache.set(key, encoded);
+    held += encoded.ids.length;
+    for (const [oldest, value] of cache) {
+      if (held <= maxTokens) break;
+      cache.delete(oldest);
+      held -= value.ids.length;
+    }
+    return encoded;
+  };
+  return { encode, stats, size: () => cache.size };
+}
+
 /** Query words (at most MAX_QUERY_TOKENS) and each passage cut so that query + passage fit MAX_TOKENS. */
-export function tokeniseRequest(request: RerankRequest): TokenisedRequest {
+export function tokeniseRequest(request: RerankRequest, encode: PassageEncoder): TokenisedRequest {
   const query = wordTokens(request.query).slice(0, MAX_QUERY_TOKENS);
   const budget = MAX_TOKENS - Math.max(1, query.length);
-  const passages: string[][] = [];
+  const passages: PassageTokens[] = [];
   const truncated: number[] = [];
   for (const c of request.candidates) {
-    const { tokens, total } = asciiFirstWordTokens(c.text, budget) ?? firstWordTokens(c.text, budget);
-    passages.push(tokens);
-    truncated.push(total - tokens.length);
+    const { ids, hashes, total } = encode(c.text);
+    const kept = Math.min(ids.length, budget);
+    // Views, not copies: cached passages are shared between requests and never written to.
+    passages.push({ ids: ids.subarray(0, kept), hashes: hashes.subarray(0, kept) });
+    truncated.push(total - kept);
   }
   return { query, passages, truncated };
 }
@@ -94,7 +155,7 @@ export function tokeniseRequest(request: RerankRequest): TokenisedRequest {
 export function requestRows(request: RerankRequest, t: TokenisedRequest): PairRow[] {
   const fs = firstStageFeatures(
     request.candidates,
-    t.passages.map((p) => p.length),
+    t.passages.map((p) => p.ids.length),
   );
   return t.passages.map((passage, i) => ({ query: t.query, passage, termIdf: request.termIdf, firstStage: fs[i] }));
 }
@@ -103,7 +164,7 @@ export function requestRows(request: RerankRequest, t: TokenisedRequest): PairRo
 export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number): RerankInputs {
   const batch = rows.length;
   const queryLength = Math.max(1, ...rows.map((r) => r.query.length));
-  const passageLength = Math.max(1, ...rows.map((r) => r.passage.length));
+  const passageLength = Math.max(1, ...rows.map((r) => r.passage.ids.length));
   const fsLength = FIRST_STAGE_FEATURES.length;
   const x: RerankInputs = {
     batch,
@@ -119,41 +180,23 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
     passageMask: new Float32Array(batch * passageLength),
     firstStage: new Float32Array(batch * fsLength),
   };
-  // Each distinct word's vocabulary id and hash, looked up once per call (passages repeat words).
-  const seen = new Map<string, number>();
-  const ids: number[] = [];
-  const hashes: number[] = [];
-  const lookup = (w: string): number => {
-    let k = seen.get(w);
-    if (k === undefined) {
-      k = ids.length;
-      ids.push(vocab.id(w));
-      hashes.push(tokenHash(w));
-      seen.set(w, k);
-    }
-    return k;
-  };
   for (let b = 0; b < batch; b++) {
     const row = rows[b];
     const query = row.query;
     for (let i = 0; i < query.length; i++) {
       const w = query[i];
       const at = b * queryLength + i;
-      const k = lookup(w);
-      x.queryIds[at] = ids[k];
-      x.queryHash[at] = hashes[k];
+      x.queryIds[at] = vocab.id(w);
+      x.queryHash[at] = tokenHash(w);
       x.queryMask[at] = 1;
       const idf = row.termIdf?.[w];
       x.queryIdf[at] = idf !== undefined && Number.isFinite(idf) ? Math.max(0, idf) : defaultIdf;
     }
-    const passage = row.passage;
+    const { ids, hashes } = row.passage;
     const base = b * passageLength;
-    for (let i = 0; i < passage.length; i++) {
-      const k = lookup(passage[i]);
-      x.passageIds[base + i] = ids[k];
-      x.passageHash[base + i] = hashes[k];
-    }
-    x.passageMask.fill(1, base, base + passage.length);
+    x.passageIds.set(ids, base);
+    x.passageHash.set(hashes, base);
+    x.passageMask.fill(1, base, base + ids.length);
     x.firstStage.set(row.firstStage, b * fsLength);
   }
   return x;
@@ -168,6 +211,6 @@ export function buildRerankInputs(args: {
   defaultIdf: number;
 }): RerankInputs & { truncatedTokens: number[] } {
   const request: RerankRequest = { query: args.query, candidates: args.candidates, termIdf: args.termIdf };
-  const t = tokeniseRequest(request);
+  const t = tokeniseRequest(request, (text) => encodePassage(text, args.vocab));
   return { ...packRows(requestRows(request, t), args.vocab, args.defaultIdf), truncatedTokens: t.truncated };
 }

@@ -9,7 +9,15 @@ import type {
   RerankResult,
 } from "../types";
 import { openSession, ort } from "../onnx/session";
-import { packRows, requestRows, tokeniseRequest, type PairRow, type RerankInputs, type TokenisedRequest } from "./rerank-inputs";
+import {
+  cachedPassageEncoder,
+  packRows,
+  requestRows,
+  tokeniseRequest,
+  type PairRow,
+  type RerankInputs,
+  type TokenisedRequest,
+} from "./rerank-inputs";
 import { RERANKER_DIR, type ModelCard, type RerankerHead } from "./spec";
 import { Vocabulary } from "./vocabulary";
 
@@ -68,6 +76,7 @@ export async function loadStarterReranker(modelsDir: string, opts: StarterRerank
     opts.threads,
   );
   const info: ModelInfo = { id: card.id, version: card.version };
+  const passages = cachedPassageEncoder(vocab);
 
   /** Logits, and the feature matrix only when asked (serving fetches the logit alone). */
   async function run(rows: PairRow[], withFeatures = false): Promise<{ logits: Float32Array; features: Float32Array }> {
@@ -85,8 +94,8 @@ export async function loadStarterReranker(modelsDir: string, opts: StarterRerank
   }
 
   function prepare(request: RerankRequest): PreparedRerank {
-    const t = tokeniseRequest(request);
-    const tokens = t.passages.reduce((n, p) => n + t.query.length + p.length, 0);
+    const t = tokeniseRequest(request, passages.encode);
+    const tokens = t.passages.reduce((n, p) => n + t.query.length + p.ids.length, 0);
     return {
       request,
       pairs: request.candidates.length,
@@ -126,7 +135,7 @@ export async function loadStarterReranker(modelsDir: string, opts: StarterRerank
     rerankMany,
     rerank: async (request) => (await rerankMany([prepare(request)]))[0],
     async score(request) {
-      const t = tokeniseRequest(request);
+      const t = tokeniseRequest(request, passages.encode);
       return { ...(await run(requestRows(request, t), true)), truncatedTokens: t.truncated };
     },
     async warmUp() {
