@@ -49,9 +49,7 @@ Object.assign(process.env, telemetryEnv, {
   HOST: "127.0.0.1",
 });
 const { openDb } = await import("@/db");
-const { createDocumentWithJob, completeIngest } = await import("@/db/queries/documents");
-const { getEmbedder } = await import("@/lib/models/server");
-const { wordTokens } = await import("@/lib/models/word-tokens");
+const { ingestFixture } = await import("@/db/testing");
 const { createLogger } = await import("@/lib/log");
 const { startTelemetry } = await import("./start");
 const { installHttpRequestHooks } = await import("./http-hooks");
@@ -75,13 +73,19 @@ let closeDb: () => Promise<void>;
 let app: Server;
 let appUrl: string;
 
-const DOCS = {
-  "vaccines.txt": [
-    "Vaccines expose the immune system to an antigen so that B cells learn to produce antibodies.",
-    `Memory cells keep the antibody response ready for years ${PASSAGE_SENTINEL}.`,
-  ],
-  "pasta.txt": ["Boil the pasta in salted water for nine minutes.", "Toss it with olive oil and garlic."],
-};
+const DOCS = [
+  {
+    name: "vaccines.txt",
+    chunks: [
+      "Vaccines expose the immune system to an antigen so that B cells learn to produce antibodies.",
+      `Memory cells keep the antibody response ready for years ${PASSAGE_SENTINEL}.`,
+    ],
+  },
+  {
+    name: "pasta.txt",
+    chunks: ["Boil the pasta in salted water for nine minutes.", "Toss it with olive oil and garlic."],
+  },
+];
 
 async function waitForWorker(timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
@@ -107,37 +111,7 @@ beforeAll(async () => {
   const opened = await openDb({ memory: true });
   holder.db = opened.db;
   closeDb = opened.close;
-  const embedder = await getEmbedder();
-  for (const [name, passages] of Object.entries(DOCS)) {
-    const text = passages.join("\n\n");
-    const { id } = await createDocumentWithJob({
-      db: opened.db,
-      name,
-      type: "text/plain",
-      size: text.length,
-      sha256: name,
-      raw: new TextEncoder().encode(text),
-    });
-    const vectors = await embedder.embed(passages, { kind: "passage" });
-    let offset = 0;
-    await completeIngest({
-      db: opened.db,
-      documentId: id,
-      text,
-      chunks: passages.map((p, position) => {
-        const charStart = offset;
-        offset += p.length + 2;
-        return {
-          position,
-          text: p,
-          charStart,
-          charEnd: charStart + p.length,
-          tokenCount: wordTokens(p).length,
-          embedding: vectors[position],
-        };
-      }),
-    });
-  }
+  await ingestFixture(opened.db, DOCS);
   // Next.js in miniature: node:http in front of the route handlers.
   app = createServer((req, res) => {
     void (async () => {
