@@ -12,14 +12,18 @@ export async function register() {
     ]);
     await startTelemetry();
     installHttpRequestHooks({ log });
-    const [{ startIngestRunner }, { getDb }, { getEmbedder, assertEmbedderConfig }] = await Promise.all([
-      import("@/lib/ingest/runner"),
-      import("@/db"),
-      import("@/lib/models/server"),
-    ]);
-    // A remote embedder whose dimension differs from the vector column: refuse to start (needs a re-embed).
-    assertEmbedderConfig();
-    startIngestRunner({ getDb, getEmbedder });
+    const [{ startIngestRunner }, { getDb }, { getEmbedder, getEmbedderSet }, { startReembedRunner }] =
+      await Promise.all([
+        import("@/lib/ingest/runner"),
+        import("@/db"),
+        import("@/lib/models/server"),
+        import("@/lib/models/reembed"),
+      ]);
+    // When the configured embedder is not the one whose vectors serve, the corpus is re-embedded in the
+    // background; meanwhile new documents get vectors of both.
+    const embedders = getEmbedderSet();
+    startIngestRunner({ getDb, getEmbedder, getEmbedders: embedders.forIngest });
+    startReembedRunner({ getDb, getTarget: embedders.target });
     // Golden-set quality monitoring on a timer (GOLDEN_EVAL_INTERVAL_MS; 0 = off).
     const [{ startGoldenSchedule }, { searchDependencies }, { env: appEnv }] = await Promise.all([
       import("@/lib/eval/golden-schedule"),

@@ -56,11 +56,19 @@ const schema = z
     EMBEDDER_URL: optionalUrl,
     EMBEDDER_MODEL: optionalString,
     EMBEDDER_API_KEY: optionalString,
-    /** The remote model's vector size; must equal the database's vector column (100) until a re-embed. */
+    /**
+     * The remote model's vector size (default 100). Any size: a change of embedder re-embeds the corpus
+     * in the background (lib/models/reembed.ts) and switches when it is done.
+     */
     EMBEDDER_DIMENSION: z.coerce.number().int().min(1).max(65_536).optional(),
     /** Prepended to query / passage texts before embedding (e.g. "query: " and "passage: " for e5). */
     EMBEDDER_QUERY_PREFIX: z.string().default(""),
     EMBEDDER_PASSAGE_PREFIX: z.string().default(""),
+    /**
+     * A Hugging Face ONNX bi-encoder to embed with instead of the starter: a folder in MODELS_DIR (as
+     * `npm run models:pull` writes them) or an absolute path. Changing it re-embeds the corpus.
+     */
+    EMBEDDER_MODEL_DIR: optionalString,
     /** One embeddings request's limit (each retry gets its own). */
     EMBEDDER_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
     /**
@@ -179,6 +187,10 @@ const schema = z
   .refine((e) => !(e.RERANKER_PROTOCOL === "nim" || e.RERANKER_PROTOCOL === "cohere") || e.RERANKER_MODEL, {
     message: "RERANKER_MODEL must be set when RERANKER_PROTOCOL is nim or cohere",
     path: ["RERANKER_MODEL"],
+  })
+  .refine((e) => !(e.EMBEDDER_URL && e.EMBEDDER_MODEL_DIR), {
+    message: "set EMBEDDER_URL (a remote embedder) or EMBEDDER_MODEL_DIR (a local one), not both",
+    path: ["EMBEDDER_MODEL_DIR"],
   })
   .refine((e) => !e.EMBEDDER_URL === !e.EMBEDDER_MODEL, {
     message: "EMBEDDER_URL and EMBEDDER_MODEL must be set together",

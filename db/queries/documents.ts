@@ -1,8 +1,9 @@
 import os from "node:os";
 import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
-import { chunks, documents, EMBEDDING_DIM, ingestJobs, LOCAL_USER_ID, type DocumentStatus } from "../schema";
+import { chunks, documents, ingestJobs, LOCAL_USER_ID, type DocumentStatus } from "../schema";
 import { documentVisibleTo, LOCAL_VIEWER, type Viewer } from "./access";
+import { insertChunkEmbeddings } from "./embedders";
 import { lexicalTsvector } from "./lexical";
 import { num, queryRows, type Executor } from "./sql";
 
@@ -50,7 +51,14 @@ export type IngestChunk = {
   charStart: number;
   charEnd: number;
   tokenCount: number;
+  /** The active embedder's vector (when `embeddings` is absent). */
   embedding: Float32Array | number[];
+  /**
+   * Vectors by embedder key (db/queries/embedders.ts embedderKey): during a switch, the serving and the
+   * new embedder's. Stored for every embedder the database keeps vectors of; one it lacks is left to
+   * the re-embedding job.
+   */
+  embeddings?: Record<string, Float32Array | number[]>;
 };
 
 /** A running job not heard from (claim or progress update) for this long belongs to a dead worker. */
@@ -598,15 +606,6 @@ export async function completeIngestMany({
   documents: { documentId: string; text: string; chunks: IngestChunk[] }[];
   lease?: string;
 }): Promise<string[]> {
-  for (const d of input) {
-    for (const c of d.chunks) {
-      if (c.embedding.length !== EMBEDDING_DIM) {
-        throw new Error(
-          `chunk ${c.position}: embedding has ${c.embedding.length} dimensions, expected ${EMBEDDING_DIM}`,
-        );
-      }
-    }
-  }
   if (input.length === 0) return [];
   const stored = await db.transaction(async (tx) => {
     const ids = uuidArray(input.map((d) => d.documentId));
@@ -629,6 +628,25 @@ export async function completeIngestMany({
     const docs = input.filter((d) => keep.has(d.documentId));
     if (docs.length === 0) return [];
     const docIds = uuidArray(docs.map((d) => d.documentId));
+    // Held until commit so that an embedder switch waits for this write (db/queries/embedders.ts).
+    const sets = await queryRows<{ id: unknown; key: string; dimension: unknown; state: string }>(
+      tx,
+      sql`SELECT id, key, dimension, state FROM embedders WHERE state IN ('active', 'building') ORDER BY id FOR KEY SHARE`,
+    );
+    const vectorOf = (c: IngestChunk, set: (typeof sets)[number]) =>
+      c.embeddings ? c.embeddings[set.key] : set.state === "active" ? c.embedding : undefined;
+    for (const set of sets) {
+      for (const d of docs) {
+        for (const c of d.chunks) {
+          const v = vectorOf(c, set);
+          if (v && v.length !== num(set.dimension)) {
+            throw new Error(
+              `chunk ${c.position}: embedding has ${v.length} dimensions, embedder ${set.key} stores ${num(set.dimension)}`,
+            );
+          }
+        }
+      }
+    }
     // The previous version (re-ingest) or an earlier attempt's rows go in this same transaction.
     await tx.execute(sql`DELETE FROM chunks WHERE document_id = ANY(${docIds}::uuid[])`);
     const rows = docs.flatMap((d) =>
@@ -641,7 +659,6 @@ export async function completeIngestMany({
           charStart: c.charStart,
           charEnd: c.charEnd,
           tokenCount: c.tokenCount,
-          embedding: Array.from(c.embedding),
           lexical,
           // The BM25 length, set on insert: a later UPDATE would write every chunk twice, and each new row
           // version costs another HNSW insertion (the slowest part of a write on PGlite).
@@ -650,8 +667,22 @@ export async function completeIngestMany({
         };
       }),
     );
+    const chunkIds: number[] = [];
     for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-      await tx.insert(chunks).values(rows.slice(i, i + INSERT_BATCH));
+      // RETURNING gives the rows in VALUES order.
+      const inserted = await tx
+        .insert(chunks)
+        .values(rows.slice(i, i + INSERT_BATCH))
+        .returning({ id: chunks.id });
+      chunkIds.push(...inserted.map((r) => r.id));
+    }
+    const written = docs.flatMap((d) => d.chunks);
+    for (const set of sets) {
+      const vectors = written.flatMap((c, i) => {
+        const embedding = vectorOf(c, set);
+        return embedding ? [{ chunkId: chunkIds[i], embedding }] : [];
+      });
+      await insertChunkEmbeddings(tx, { id: num(set.id), dimension: num(set.dimension) }, vectors);
     }
     // The one lexical analysis both databases share: postings straight from the stored tsvector.
     await tx.execute(sql`

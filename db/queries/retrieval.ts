@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { toSql } from "pgvector";
 import { normalizeText } from "@/lib/text/analyze";
 import { documentVisibleTo, LOCAL_VIEWER, type Viewer } from "./access";
+import { embedderVectors, getActiveEmbedder, getEmbedderById } from "./embedders";
 import { arrayElement, japaneseWordLexeme, lexicalTsvector, textArray } from "./lexical";
 import { num, queryRows, type Executor } from "./sql";
 
@@ -24,9 +25,6 @@ export type ChunkWithDocument = {
 // Filtered dense search scans exactly (no index) when the filter leaves at most this many chunks:
 // exact is then both cheap and guaranteed to return k rows.
 const EXACT_SCAN_MAX_ROWS = 20_000;
-
-const docFilter = (documentIds: string[] | undefined, column: SQL): SQL =>
-  documentIds ? sql`AND ${column} = ANY(${toUuidArray(documentIds)})` : sql``;
 
 // Postgres array literal bound as one parameter; both drivers accept it with an explicit cast.
 function toUuidArray(ids: string[]): SQL {
@@ -100,26 +98,44 @@ export async function searchBm25({
 }
 
 /**
- * Cosine similarity (1 - pgvector's <=> distance), best first, ties by chunk id.
- * Unfiltered: HNSW with ef_search = max(2k, 100) and iterative scan, so k rows come back whenever the
- * table has them. Filtered: an exact scan over the selected documents' chunks when they are few, else
- * the index with iterative scan (strict order) continuing past the filter.
+ * Cosine similarity (1 - pgvector's <=> distance) against one embedder's vectors (`embedderId`, default
+ * the active one), best first, ties by chunk id. The query vector must have that embedder's size: the
+ * vectors of different embedders are never compared. Unfiltered: the embedder's partial HNSW index with
+ * ef_search = max(2k, 100) and iterative scan, so k rows come back whenever there are. Filtered: an exact
+ * scan over the selected documents' chunks when they are few, else the index with iterative scan (strict
+ * order) continuing past the filter. An embedder with no row (dropped meanwhile) finds nothing.
  */
 export async function searchDense({
   db,
   embedding,
   k,
   documentIds,
+  embedderId,
 }: {
   db: Executor;
   embedding: Float32Array | number[];
   k: number;
   documentIds?: string[];
+  embedderId?: number;
 }): Promise<ScoredChunk[]> {
   if (documentIds && documentIds.length === 0) return [];
-  const vec = sql`${toSql(Array.from(embedding))}::vector`;
   const efSearch = Math.min(1000, Math.max(2 * k, 100)); // pgvector caps ef_search at 1000
   const rows = await db.transaction(async (tx) => {
+    const embedder =
+      embedderId === undefined
+        ? await getActiveEmbedder({ db: tx })
+        : await getEmbedderById({ db: tx, id: embedderId });
+    if (!embedder) return [];
+    if (embedding.length !== embedder.dimension) {
+      throw new Error(
+        `the query vector has ${embedding.length} dimensions, embedder ${embedder.key} stores ${embedder.dimension}`,
+      );
+    }
+    const { column, predicate, cast } = embedderVectors(embedder);
+    const vec = sql`${toSql(Array.from(embedding))}${cast}`;
+    const inDocuments = documentIds
+      ? sql`AND chunk_id IN (SELECT id FROM chunks WHERE document_id = ANY(${toUuidArray(documentIds)}))`
+      : sql``;
     let exact = false;
     if (documentIds) {
       const [{ n }] = await queryRows<{ n: unknown }>(
@@ -134,8 +150,8 @@ export async function searchDense({
         tx,
         sql`
           WITH cand AS MATERIALIZED (
-            SELECT id, embedding FROM chunks
-            WHERE embedding IS NOT NULL ${docFilter(documentIds, sql`document_id`)}
+            SELECT chunk_id AS id, ${column} AS embedding FROM chunk_embeddings
+            WHERE ${predicate} ${inDocuments}
           )
           SELECT id, embedding <=> ${vec} AS distance FROM cand
           ORDER BY distance, id
@@ -150,9 +166,9 @@ export async function searchDense({
       tx,
       sql`
         SELECT id, distance FROM (
-          SELECT id, embedding <=> ${vec} AS distance FROM chunks
-          WHERE embedding IS NOT NULL ${docFilter(documentIds, sql`document_id`)}
-          ORDER BY embedding <=> ${vec}
+          SELECT chunk_id AS id, ${column} <=> ${vec} AS distance FROM chunk_embeddings
+          WHERE ${predicate} ${inDocuments}
+          ORDER BY ${column} <=> ${vec}
           LIMIT ${k}
         ) nearest
         ORDER BY distance, id`,

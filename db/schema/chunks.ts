@@ -10,14 +10,13 @@ import {
   smallint,
   text,
   uuid,
-  vector,
 } from "drizzle-orm/pg-core";
 import { documents } from "./documents";
 
 // A Postgres tsvector, written only through SQL (to_tsvector(...) || literal::tsvector), read as its text form.
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
-// The starter embedder's dimension; changing the embedder means a migration and re-embedding.
+// The starter embedder's dimension. Vectors live in chunk_embeddings (./embedders.ts), one set per embedder.
 export const EMBEDDING_DIM = 100;
 
 export const chunks = pgTable(
@@ -37,12 +36,8 @@ export const chunks = pgTable(
     // The analysed text BM25 indexes (lib/text/analyze.ts): to_tsvector('english', latin part) || the
     // encoded Japanese terms. chunk_terms holds exactly its lexemes and occurrence counts.
     lexical: tsvector("lexical"),
-    embedding: vector("embedding", { dimensions: EMBEDDING_DIM }),
   },
-  (t) => [
-    index("chunks_document_idx").on(t.documentId, t.position),
-    index("chunks_embedding_idx").using("hnsw", t.embedding.op("vector_cosine_ops")),
-  ],
+  (t) => [index("chunks_document_idx").on(t.documentId, t.position)],
 );
 
 // BM25 postings, filled from unnest(chunks.lexical) in one portable SQL statement so that PGlite and

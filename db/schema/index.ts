@@ -4,3 +4,4 @@ export * from "./chunks";
 export * from "./runs";
 export * from "./rerank-cache";
 export * from "./labels";
+export * from "./embedders";

@@ -19,6 +19,8 @@ export const retrievalRuns = pgTable(
     reranked: boolean("reranked").notNull(),
     rerankSkippedReason: text("rerank_skipped_reason"),
     rerankModel: jsonb("rerank_model"),
+    // Why dense retrieval was left out (e.g. the serving embedder could not be loaded); null: it ran.
+    denseSkippedReason: text("dense_skipped_reason"),
     timings: jsonb("timings").notNull(),
     results: jsonb("results").notNull(),
     answerChunkIds: jsonb("answer_chunk_ids").notNull().default([]),

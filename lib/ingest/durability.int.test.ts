@@ -89,7 +89,9 @@ async function expectExactChunks(db: Db, id: string, text: string) {
   const expected = chunkText(text, { size: CHUNK_SIZE, overlap: 0 });
   const rows = await queryRows<{ position: number; text: string; embedding: string }>(
     db,
-    sql`SELECT position, text, embedding::text AS embedding FROM chunks WHERE document_id = ${id} ORDER BY position, id`,
+    sql`SELECT c.position, c.text, e.embedding::text AS embedding
+        FROM chunks c JOIN chunk_embeddings e ON e.chunk_id = c.id
+        WHERE c.document_id = ${id} ORDER BY c.position, c.id`,
   );
   expect(rows.map((r) => r.position)).toEqual(expected.map((c) => c.position));
   expect(rows.map((r) => r.text)).toEqual(expected.map((c) => c.text));

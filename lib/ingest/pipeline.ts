@@ -15,6 +15,8 @@ export interface IngestProgress {
 
 export interface IngestedChunk extends Chunk {
   embedding: Float32Array;
+  /** With `moreEmbedders`: this chunk's vector from each of them, in their order. */
+  moreEmbeddings?: Float32Array[];
 }
 
 /** Wall time spent in each stage of one document (the write stage belongs to the caller). */
@@ -38,6 +40,7 @@ export async function ingestDocument({
   bytes,
   chunking,
   embedder,
+  moreEmbedders = [],
   onProgress,
   batchSize = EMBED_BATCH_SIZE,
 }: {
@@ -46,6 +49,8 @@ export async function ingestDocument({
   bytes: Uint8Array;
   chunking: ChunkOptions;
   embedder: Embedder;
+  /** Also embed with these (during an embedder switch, the old and the new one). */
+  moreEmbedders?: Embedder[];
   onProgress?: (progress: IngestProgress) => void | Promise<void>;
   batchSize?: number;
 }): Promise<IngestedDocument> {
@@ -64,21 +69,30 @@ export async function ingestDocument({
   const chunks = chunkText(text, chunking);
   timings.chunkMs = performance.now() - t;
 
-  const embedded: IngestedChunk[] = [];
-  await report({ stage: "embed", done: 0, total: chunks.length });
-  for (let i = 0; i < chunks.length; i += batchSize) {
-    const batch = chunks.slice(i, i + batchSize);
-    t = performance.now();
-    const vectors = await embedder.embed(
-      batch.map((c) => c.text),
-      { kind: "passage" },
-    );
-    timings.embedMs += performance.now() - t;
-    if (vectors.length !== batch.length) {
-      throw new Error(`embedder returned ${vectors.length} vectors for ${batch.length} passages`);
+  const models = [embedder, ...moreEmbedders];
+  const vectors: Float32Array[][] = models.map(() => []);
+  const total = chunks.length * models.length;
+  await report({ stage: "embed", done: 0, total });
+  for (const [m, model] of models.entries()) {
+    for (let i = 0; i < chunks.length; i += batchSize) {
+      const batch = chunks.slice(i, i + batchSize);
+      t = performance.now();
+      const out = await model.embed(
+        batch.map((c) => c.text),
+        { kind: "passage" },
+      );
+      timings.embedMs += performance.now() - t;
+      if (out.length !== batch.length) {
+        throw new Error(`embedder returned ${out.length} vectors for ${batch.length} passages`);
+      }
+      vectors[m].push(...out);
+      await report({ stage: "embed", done: m * chunks.length + vectors[m].length, total });
     }
-    batch.forEach((chunk, j) => embedded.push({ ...chunk, embedding: vectors[j] }));
-    await report({ stage: "embed", done: embedded.length, total: chunks.length });
   }
+  const embedded: IngestedChunk[] = chunks.map((chunk, j) => ({
+    ...chunk,
+    embedding: vectors[0][j],
+    ...(moreEmbedders.length > 0 ? { moreEmbeddings: vectors.slice(1).map((v) => v[j]) } : {}),
+  }));
   return { text, chunks: embedded, timings };
 }

@@ -1,44 +1,45 @@
 import "server-only";
-import { EMBEDDING_DIM } from "@/db/schema/chunks";
+import { getDb } from "@/db";
 import { env } from "@/lib/env";
-import { createRemoteEmbedder, remoteEmbedderConfigError } from "./remote-embedder";
-import { loadStarterEmbedder } from "./starter/embedder";
+import { configuredEmbedderSource, loadEmbedderSource, type EmbedderSource } from "./embedder-source";
+import { createEmbedderSet, type EmbedderSet } from "./embedder-set";
 import type { Embedder } from "./types";
 
-const globalForModels = globalThis as unknown as { ranklensEmbedder?: Promise<Embedder> };
+// The app's embedders: the configured one (EMBEDDER_URL, else EMBEDDER_MODEL_DIR, else the starter) and,
+// while the corpus is re-embedded with it, the one whose vectors still serve. Kept on globalThis across
+// dev-server reloads and shared by instrumentation.ts and the route handlers.
 
-/**
- * Throws when the configured embedder cannot serve this database (a remote one of another dimension
- * than the vector column). Called at server start (instrumentation.ts) and by getEmbedder.
- */
-export function assertEmbedderConfig(): void {
-  const error = remoteEmbedderConfigError(env, EMBEDDING_DIM);
-  if (error) throw new Error(error);
-}
+const globalForModels = globalThis as unknown as {
+  ranklensEmbedder?: Promise<Embedder>;
+  ranklensEmbedderSet?: EmbedderSet;
+};
 
-/** The app's embedder, loaded once per process (and kept across dev-server reloads). */
+const loadContext = () => ({
+  modelsDir: env.MODELS_DIR,
+  apiKey: env.EMBEDDER_API_KEY,
+  timeoutMs: env.EMBEDDER_TIMEOUT_MS,
+});
+
+export const configuredSource = (): EmbedderSource => configuredEmbedderSource(env);
+
+/** The configured embedder, loaded once per process. */
 export function getEmbedder(): Promise<Embedder> {
-  globalForModels.ranklensEmbedder ??= loadEmbedder().catch((e: Error) => {
+  globalForModels.ranklensEmbedder ??= loadEmbedderSource(configuredSource(), loadContext()).catch((e: Error) => {
     globalForModels.ranklensEmbedder = undefined;
     throw e;
   });
   return globalForModels.ranklensEmbedder;
 }
 
-async function loadEmbedder(): Promise<Embedder> {
-  assertEmbedderConfig();
-  if (env.EMBEDDER_URL && env.EMBEDDER_MODEL) {
-    return createRemoteEmbedder({
-      url: env.EMBEDDER_URL,
-      model: env.EMBEDDER_MODEL,
-      apiKey: env.EMBEDDER_API_KEY,
-      dimension: env.EMBEDDER_DIMENSION ?? EMBEDDING_DIM,
-      queryPrefix: env.EMBEDDER_QUERY_PREFIX,
-      passagePrefix: env.EMBEDDER_PASSAGE_PREFIX,
-      timeoutMs: env.EMBEDDER_TIMEOUT_MS,
-    });
-  }
-  return loadStarterEmbedder(env.MODELS_DIR).catch((e: Error) => {
-    throw new Error(`could not load the embedder from ${env.MODELS_DIR} (run \`npm run models:build\`): ${e.message}`);
+/** Which embedder serves, which is being built, and the models for each (lib/models/embedder-set.ts). */
+export function getEmbedderSet(): EmbedderSet {
+  globalForModels.ranklensEmbedderSet ??= createEmbedderSet({
+    getDb,
+    configured: async () => ({ embedder: await getEmbedder(), source: configuredSource() }),
+    load: (source) => loadEmbedderSource(source, loadContext()),
   });
+  return globalForModels.ranklensEmbedderSet;
 }
+
+/** The embedder for queries: bound to the vectors that serve, or marked unavailable with the reason. */
+export const getServingEmbedder = (): Promise<Embedder> => getEmbedderSet().serving();

@@ -14,6 +14,13 @@ export interface Embedder {
   embed(texts: string[], options: { kind: EmbedKind }): Promise<Float32Array[]>;
   /** False when the model has nothing to say about a text (e.g. no word it has a vector for). */
   covers?(text: string): boolean;
+  /**
+   * The stored vectors (embedders row) this embedder's passages are in, set by lib/models/embedder-set;
+   * absent (tests, scripts): the database's active embedder.
+   */
+  readonly vectorSet?: { id: number; key: string };
+  /** Set when this embedder cannot serve (its model failed to load): why dense retrieval is off. */
+  readonly unavailable?: string;
 }
 
 /** First-stage evidence passed to rerankers that use it. Null where the candidate was missing from a list. */

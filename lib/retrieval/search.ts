@@ -137,7 +137,14 @@ export interface SearchQueries {
     b?: number;
     documentIds?: string[];
   }): Promise<Ranked[]>;
-  searchDense(args: { db: Db; embedding: Float32Array; k: number; documentIds?: string[] }): Promise<Ranked[]>;
+  searchDense(args: {
+    db: Db;
+    embedding: Float32Array;
+    k: number;
+    documentIds?: string[];
+    /** The vectors to search (embedders.id); default the active embedder's. */
+    embedderId?: number;
+  }): Promise<Ranked[]>;
   getTermIdf(args: { db: Db; words: string[] }): Promise<Record<string, number>>;
   getChunksByIds(args: { db: Db; ids: number[]; viewer?: Viewer }): Promise<ChunkRow[]>;
   saveRetrievalRun(args: { db: Db; run: RunRecord; userId?: string }): Promise<unknown>;
@@ -252,7 +259,11 @@ export async function runSearch({
     : params.documentIds;
   const owner = viewer === "all" ? "all" : viewer.userId;
 
-  const [[embedding], embedMs] = await timed("embed", () => embedder.embed([query], { kind: "query" }));
+  // The embedder whose vectors serve could not be loaded (during a switch): BM25 alone, and the run says why.
+  const denseSkippedReason = embedder.unavailable;
+  const [[embedding], embedMs] = denseSkippedReason
+    ? [[new Float32Array(0)], 0]
+    : await timed("embed", () => embedder.embed([query], { kind: "query" }));
 
   const [[bm25, bm25Ms], [dense, denseMs]] = await Promise.all([
     timed("bm25", () =>
@@ -266,7 +277,7 @@ export async function runSearch({
     ),
     // A query the embedder has no signal for (e.g. Japanese for the English starter model) would rank
     // chunks arbitrarily; leaving dense out lets fusion rest on BM25 alone.
-    embedder.covers?.(query) === false
+    denseSkippedReason || embedder.covers?.(query) === false
       ? ([[], 0] as [Ranked[], number])
       : timed("dense", () =>
           q.searchDense({
@@ -274,6 +285,7 @@ export async function runSearch({
             embedding,
             k,
             ...(documentIds ? { documentIds } : {}),
+            ...(embedder.vectorSet ? { embedderId: embedder.vectorSet.id } : {}),
           }),
         ),
   ]);
@@ -429,6 +441,7 @@ export async function runSearch({
       params,
       reranked,
       rerankSkippedReason: rerankSkippedReason ?? null,
+      ...(denseSkippedReason ? { denseSkippedReason } : {}),
       rerankModel,
       timings,
       results,
@@ -441,6 +454,7 @@ export async function runSearch({
     runId,
     reranked,
     ...(reranked ? {} : { rerankSkippedReason }),
+    ...(denseSkippedReason ? { denseSkippedReason } : {}),
     ...(rerankCached ? { rerankCached: true as const } : {}),
     timings,
     results,

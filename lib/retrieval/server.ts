@@ -1,7 +1,7 @@
 import "server-only";
 import { getDb } from "@/db";
 import { env } from "@/lib/env";
-import { getEmbedder } from "@/lib/models/server";
+import { getServingEmbedder } from "@/lib/models/server";
 import { createRerankClient } from "@/lib/rerank/client";
 
 // RERANKER_PROTOCOL picks the wire format at RERANKER_URL. Our worker gets WORKER_TOKEN; a remote API
@@ -14,8 +14,11 @@ const reranker = createRerankClient({
   token: env.RERANKER_PROTOCOL === "ranklens" ? (env.WORKER_TOKEN ?? env.RERANKER_API_KEY) : env.RERANKER_API_KEY,
 });
 
-/** What runSearch needs in the app: the database, the embedder and the reranker worker's client. */
+/**
+ * What runSearch needs in the app: the database, the embedder whose vectors serve (during an embedder
+ * switch, still the old one) and the reranker worker's client.
+ */
 export async function searchDependencies() {
-  const [db, embedder] = await Promise.all([getDb(), getEmbedder()]);
+  const [db, embedder] = await Promise.all([getDb(), getServingEmbedder()]);
   return { db, embedder, reranker };
 }
