@@ -3,6 +3,7 @@
 import type { DocumentSummary } from "@/components/api-types";
 import { Panel } from "@/components/ui/panel";
 import { DocumentsTable } from "./documents-table";
+import { EmbedderPanel } from "./embedder-panel";
 import { UploadList, UploadZone } from "./upload-zone";
 import { useDocuments } from "./use-documents";
 import { useUploads } from "./use-uploads";
@@ -36,6 +37,7 @@ export function DocumentsView() {
             onDismiss={uploads.dismiss}
             onClearFinished={uploads.clearFinished}
           />
+          <EmbedderPanel />
         </div>
         <Panel
           title="Library"
