@@ -226,7 +226,7 @@ export function createWorkerServer({
       throw new HttpError(
         400,
         "bad_request:rerank",
-        `query and passage exceed the model's 512 tokens (${prep.truncatedTokens} tokens over) and truncate is "NONE"`,
+        `query and passage exceed the model's maximum length (${prep.truncatedTokens} tokens over) and truncate is "NONE"`,
       );
     }
     return toNim(await score(prep, req));
