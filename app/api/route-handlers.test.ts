@@ -22,13 +22,14 @@ vi.mock("@/lib/rerank/client", () => ({
     rerank: async () => ({ ok: false, reason: "reranker unavailable: connect ECONNREFUSED", wallMs: 1 }),
   }),
 }));
-vi.mock("@/lib/models/server", () => ({
-  getEmbedder: async () => ({
+vi.mock("@/lib/models/server", () => {
+  const embedder = {
     info: { id: "e", version: "1" },
     dimension: 2,
     embed: async (texts: string[]) => texts.map(() => new Float32Array([1, 0])),
-  }),
-}));
+  };
+  return { getEmbedder: async () => embedder, getServingEmbedder: async () => embedder };
+});
 vi.mock("@/db/queries/retrieval", () => ({
   searchBm25: async () => [
     { chunkId: 1, score: 3 },
