@@ -163,8 +163,10 @@ export async function planEmbedder({
             RETURNING ${ROW_COLUMNS}`,
       );
       active = toRow(row);
-      await createEmbedderIndex(tx, active);
     }
+    // IF NOT EXISTS: normally a no-op; it rebuilds an index a restore (db:import) or a hand did not bring.
+    await createEmbedderIndex(tx, active);
+    if (building) await createEmbedderIndex(tx, building);
     const adopts =
       active.version === "*" && active.modelId === identity.modelId && active.dimension === identity.dimension;
     if (active.key === identity.key || adopts) {
