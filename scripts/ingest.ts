@@ -9,7 +9,7 @@ import { DatabaseLockedError } from "@/db/lock";
 import { env } from "@/lib/env";
 import { progressBar } from "@/lib/eval/progress";
 import { appAnswers, collectFiles, formatSummary, ingestDirect, ingestViaApi } from "@/lib/ingest/cli";
-import { loadStarterEmbedder } from "@/lib/models/starter";
+import { embedderSetFor } from "@/lib/models/embedder-set";
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -53,12 +53,16 @@ async function main(): Promise<number> {
     }
     console.error(`No app answers at ${appUrl}: ingesting ${files.length} file(s) into ${where}`);
     try {
-      const embedder = await loadStarterEmbedder(env.MODELS_DIR);
+      // The embedders the app would write with: the one serving and, during a switch, the configured one.
+      const db = opened.db;
+      const embedders = embedderSetFor(async () => db, env);
+      const embedder = await embedders.serving();
       summary = await ingestDirect({
-        db: opened.db,
+        db,
         files,
         ownerEmail: values.owner,
         embedder,
+        embedders: embedders.forIngest,
         maxBytes: env.MAX_UPLOAD_BYTES,
         chunking: { size: env.CHUNK_SIZE, overlap: env.CHUNK_OVERLAP },
         makeProgress,

@@ -56,6 +56,7 @@ fi
 # End to end: build once, one app + worker for the suite, on a fresh embedded database.
 e2e() {
   npx next build >/tmp/ranklens-e2e-build.log 2>&1 || { tail -50 /tmp/ranklens-e2e-build.log; return 1; }
+  e2e_built=1 # the scale-out suite reuses this build
   local data app worker rc
   data=$(mktemp -d /tmp/ranklens-e2e.XXXXXX)
   export PGLITE_DIR="$data/pglite" PORT=${E2E_PORT:-3310} WORKER_PORT=${E2E_WORKER_PORT:-3311} HOST=127.0.0.1
@@ -90,6 +91,38 @@ e2e() {
   return $rc
 }
 suite "e2e" e2e
+
+# Scale-out: two apps + two workers (scripts/scale-out.sh) on a PostgreSQL of their own, driven by the
+# vitest project `scaleout`; the e2e suite's build when it ran, else one made here (NEXT_DIST_DIR applies).
+# A subshell, so e2e's exported settings stay out and the trap cleans up on every way out.
+scale_out() (
+  set -u
+  dir=$(mktemp -d /tmp/ranklens-scale-out.XXXXXX)
+  chmod 755 "$dir"
+  cleanup() {
+    local pid
+    [ -f "$dir/run/scale-out.pid" ] && kill "$(cat "$dir/run/scale-out.pid")" 2>/dev/null && sleep 2
+    for pid in $(cat "$dir"/run/*.pid 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+    bash scripts/pg-test-server.sh stop "$dir/pg" >/dev/null 2>&1
+    rm -rf "$dir"
+  }
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  if [ "${e2e_built:-0}" != 1 ]; then
+    npx next build >"$dir/build.log" 2>&1 || { tail -50 "$dir/build.log"; exit 1; }
+  fi
+  TEST_DATABASE_URL=$(bash scripts/pg-test-server.sh start "$dir/pg" "${SCALE_OUT_PG_PORT:-54331}") ||
+    { echo "scale-out: the PostgreSQL test server did not start"; exit 1; }
+  mkdir -p "$dir/run"
+  TEST_DATABASE_URL=$TEST_DATABASE_URL SCALE_OUT_DIR="$dir/run" SCALE_OUT_PORT=${SCALE_OUT_PORT:-3320} \
+    SCALE_OUT_WORKER_PORT=${SCALE_OUT_WORKER_PORT:-3325} npx vitest run --project scaleout
+  rc=$?
+  if [ $rc -ne 0 ]; then
+    for f in "$dir"/run/*.log; do echo "--- $(basename "$f")"; tail -30 "$f"; done
+  fi
+  exit $rc
+)
+suite "scale-out" scale_out
 
 summary
 [ "$failed" -eq 0 ]

@@ -59,6 +59,7 @@ export async function ingestDirect({
   files,
   ownerEmail,
   embedder,
+  embedders,
   maxBytes,
   chunking,
   makeProgress,
@@ -67,6 +68,8 @@ export async function ingestDirect({
   files: string[];
   ownerEmail?: string;
   embedder: Embedder;
+  /** The runner's getEmbedders (EmbedderSet.forIngest): vectors of the serving and any building embedder. */
+  embedders?: () => Promise<Embedder[]>;
   maxBytes: number;
   chunking?: { size: number; overlap: number };
   makeProgress: (label: string, total: number) => Progress;
@@ -111,6 +114,7 @@ export async function ingestDirect({
     const runner = startIngestRunner({
       getDb: async () => db,
       getEmbedder: async () => embedder,
+      ...(embedders ? { getEmbedders: embedders } : {}),
       ...(chunking ? { chunking } : {}),
       sweepMs: 1000,
       onJob,

@@ -10,7 +10,15 @@ import {
   type EmbedderRow,
 } from "@/db/queries/embedders";
 import { errorMessage } from "@/lib/errors";
-import { describeEmbedderSource, embedderSourceSchema, type EmbedderSource } from "./embedder-source";
+import type { Env } from "@/lib/env";
+import {
+  configuredEmbedderSource,
+  describeEmbedderSource,
+  embedderLoadContext,
+  embedderSourceSchema,
+  loadEmbedderSource,
+  type EmbedderSource,
+} from "./embedder-source";
 import type { Embedder } from "./types";
 
 // Which embedder serves and which is being built, for one process. The configured embedder is recorded
@@ -200,4 +208,24 @@ export function createEmbedderSet(deps: EmbedderSetDeps): EmbedderSet {
   }
 
   return { plan, serving, forIngest, target, status };
+}
+
+/**
+ * The embedder set the settings configure, models loaded from MODELS_DIR (the app's lib/models/server.ts
+ * and `npm run ingest`). `loadConfigured`: the configured model when the caller already caches it.
+ */
+export function embedderSetFor(
+  getDb: () => Promise<Db>,
+  settings: Env,
+  loadConfigured?: () => Promise<Embedder>,
+): EmbedderSet {
+  const source = configuredEmbedderSource(settings);
+  const context = embedderLoadContext(settings);
+  let configured: Promise<Embedder> | null = null;
+  const load = loadConfigured ?? (() => (configured ??= loadEmbedderSource(source, context)));
+  return createEmbedderSet({
+    getDb,
+    configured: async () => ({ embedder: await load(), source }),
+    load: (s) => loadEmbedderSource(s, context),
+  });
 }

@@ -32,6 +32,14 @@ export interface EmbedderLoadContext {
   timeoutMs?: number;
 }
 
+export function embedderLoadContext(settings: {
+  MODELS_DIR: string;
+  EMBEDDER_API_KEY?: string;
+  EMBEDDER_TIMEOUT_MS?: number;
+}): EmbedderLoadContext {
+  return { modelsDir: settings.MODELS_DIR, apiKey: settings.EMBEDDER_API_KEY, timeoutMs: settings.EMBEDDER_TIMEOUT_MS };
+}
+
 /** The embedder the settings choose: EMBEDDER_URL, else EMBEDDER_MODEL_DIR, else the starter. */
 export function configuredEmbedderSource(settings: {
   EMBEDDER_URL?: string;

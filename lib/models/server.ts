@@ -1,8 +1,8 @@
 import "server-only";
 import { getDb } from "@/db";
 import { env } from "@/lib/env";
-import { configuredEmbedderSource, loadEmbedderSource, type EmbedderSource } from "./embedder-source";
-import { createEmbedderSet, type EmbedderSet } from "./embedder-set";
+import { configuredEmbedderSource, embedderLoadContext, loadEmbedderSource } from "./embedder-source";
+import { embedderSetFor, type EmbedderSet } from "./embedder-set";
 import type { Embedder } from "./types";
 
 // The app's embedders: the configured one (EMBEDDER_URL, else EMBEDDER_MODEL_DIR, else the starter) and,
@@ -14,17 +14,12 @@ const globalForModels = globalThis as unknown as {
   ranklensEmbedderSet?: EmbedderSet;
 };
 
-const loadContext = () => ({
-  modelsDir: env.MODELS_DIR,
-  apiKey: env.EMBEDDER_API_KEY,
-  timeoutMs: env.EMBEDDER_TIMEOUT_MS,
-});
-
-export const configuredSource = (): EmbedderSource => configuredEmbedderSource(env);
-
 /** The configured embedder, loaded once per process. */
 export function getEmbedder(): Promise<Embedder> {
-  globalForModels.ranklensEmbedder ??= loadEmbedderSource(configuredSource(), loadContext()).catch((e: Error) => {
+  globalForModels.ranklensEmbedder ??= loadEmbedderSource(
+    configuredEmbedderSource(env),
+    embedderLoadContext(env),
+  ).catch((e: Error) => {
     globalForModels.ranklensEmbedder = undefined;
     throw e;
   });
@@ -33,11 +28,7 @@ export function getEmbedder(): Promise<Embedder> {
 
 /** Which embedder serves, which is being built, and the models for each (lib/models/embedder-set.ts). */
 export function getEmbedderSet(): EmbedderSet {
-  globalForModels.ranklensEmbedderSet ??= createEmbedderSet({
-    getDb,
-    configured: async () => ({ embedder: await getEmbedder(), source: configuredSource() }),
-    load: (source) => loadEmbedderSource(source, loadContext()),
-  });
+  globalForModels.ranklensEmbedderSet ??= embedderSetFor(getDb, env, getEmbedder);
   return globalForModels.ranklensEmbedderSet;
 }
 
