@@ -28,6 +28,18 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          // Two apps and two workers on one PostgreSQL (scripts/scale-out.sh); run by scripts/test.sh scale-out.
+          name: "scaleout",
+          include: ["e2e/scale-out/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
