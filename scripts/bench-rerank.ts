@@ -37,12 +37,18 @@ const VOCAB =
   "the protein cell gene cancer patients study treatment risk effect disease blood human virus health clinical water energy system power light heat earth space river mountain city world people data learning network language retrieval search model document query passage result score answer question".split(
     " ",
   );
-/** Requests in the "repeated" workload, re-sent in turn: 192 × 45 = 8640 distinct passages. */
-const REPEATED_REQUESTS = 192;
+/** Requests in the "repeated" workload, re-sent in turn: 48 × 45 = 2160 distinct passages. */
+const REPEATED_REQUESTS = 48;
 
 /** Shapes of published ms-marco cross-encoders (BertForSequenceClassification, one logit). */
 const BERT_SHAPES = {
-  "tinybert-l2": { layers: 2, hidden: 128, heads: 2, intermediate: 512, like: "cross-encoder/ms-marco-TinyBERT-L-2-v2" },
+  "tinybert-l2": {
+    layers: 2,
+    hidden: 128,
+    heads: 2,
+    intermediate: 512,
+    like: "cross-encoder/ms-marco-TinyBERT-L-2-v2",
+  },
   "minilm-l6": { layers: 6, hidden: 384, heads: 12, intermediate: 1536, like: "cross-encoder/ms-marco-MiniLM-L-6-v2" },
 } as const;
 type BertShape = keyof typeof BERT_SHAPES;
@@ -177,11 +183,21 @@ async function startWorker(extraEnv: Record<string, string>): Promise<{ url: str
   };
   for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) break;
-    if (await fetch(`${url}/health/ready`).then((r) => r.ok, () => false)) return { url, stop };
+    if (
+      await fetch(`${url}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, stop };
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
-  throw new Error(`the worker did not become ready (${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(" ")}):\n${stderr}`);
+  throw new Error(
+    `the worker did not become ready (${Object.entries(extraEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}):\n${stderr}`,
+  );
 }
 
 interface Health {
@@ -196,7 +212,12 @@ async function health(url: string): Promise<Health> {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-type Row = Level & { client: "batched" | "naive" | "transformers.js"; model: string; concurrency: number; candidates: number };
+type Row = Level & {
+  client: "batched" | "naive" | "transformers.js";
+  model: string;
+  concurrency: number;
+  candidates: number;
+};
 type Client = { name: Row["client"]; call: (r: RerankRequest) => Promise<void> };
 
 /** Each client at each concurrency, `reps` times over, clients alternating so drift hits them alike. */
@@ -287,7 +308,8 @@ async function benchStarter(args: {
       clients: [workerClient(url), naive],
       concurrency: args.concurrency,
       // The naive client is slow at high concurrency: fewer requests, still at least two rounds.
-      perLevel: (c, client) => (client === "naive" ? Math.max(8, Math.min(args.perLevel, c * 2)) : Math.max(args.perLevel, c * 3)),
+      perLevel: (c, client) =>
+        client === "naive" ? Math.max(8, Math.min(args.perLevel, c * 2)) : Math.max(args.perLevel, c * 3),
       reps: args.reps,
       next: args.next,
     });
@@ -391,7 +413,8 @@ async function benchBert(args: {
           { text_pair: r.candidates.map((c) => c.text), padding: true, truncation: true },
         );
         const { logits } = (await classifier.model(inputs)) as { logits: { data: Float32Array } };
-        if (Array.from(logits.data, sigmoid).length !== r.candidates.length) throw new Error("transformers.js: wrong logit count");
+        if (Array.from(logits.data, sigmoid).length !== r.candidates.length)
+          throw new Error("transformers.js: wrong logit count");
       },
     };
     const rows = await measure({
@@ -420,7 +443,11 @@ async function benchBert(args: {
   }
 }
 
-const list = (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean);
+const list = (v: string) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 const ints = (v: string, flag: string) =>
   list(v).map((s) => {
     const n = Number(s);
@@ -445,7 +472,8 @@ async function main() {
   });
   const models = list(values.models);
   const unknown = models.filter((m) => m !== "starter" && m !== "bert");
-  if (unknown.length || !models.length) throw new Error(`--models: one or both of starter, bert (got ${values.models})`);
+  if (unknown.length || !models.length)
+    throw new Error(`--models: one or both of starter, bert (got ${values.models})`);
   const shape = values["bert-shape"] as BertShape;
   if (!(shape in BERT_SHAPES)) throw new Error(`--bert-shape: one of ${Object.keys(BERT_SHAPES).join(", ")}`);
   if (values.passages !== "repeated" && values.passages !== "unique") throw new Error("--passages: repeated or unique");
@@ -458,19 +486,33 @@ async function main() {
   const limits: Omit<Limit, "peakFlops" | "peakMethod" | "efficiency">[] = [];
   let provider = "cpu";
   if (models.includes("starter")) {
-    const s = await benchStarter({ url: values.url, concurrency: ints(values.concurrency, "--concurrency"), perLevel, reps, next });
+    const s = await benchStarter({
+      url: values.url,
+      concurrency: ints(values.concurrency, "--concurrency"),
+      perLevel,
+      reps,
+      next,
+    });
     rows.push(...s.rows);
     limits.push(s.limit);
     provider = s.provider;
   }
   if (models.includes("bert")) {
-    const b = await benchBert({ shape, concurrency: ints(values["bert-concurrency"], "--bert-concurrency"), perLevel: bertPerLevel, reps, next });
+    const b = await benchBert({
+      shape,
+      concurrency: ints(values["bert-concurrency"], "--bert-concurrency"),
+      perLevel: bertPerLevel,
+      reps,
+      next,
+    });
     rows.push(...b.rows);
     limits.push(b.limit);
   }
   const { peakFlops, peakMethod } = await measurePeakFlops(provider);
   const withPeak: Limit[] = limits.map((l) => {
-    const best = Math.max(...rows.filter((r) => r.model === l.model && r.client === "batched").map((r) => r.pairsPerSec));
+    const best = Math.max(
+      ...rows.filter((r) => r.model === l.model && r.client === "batched").map((r) => r.pairsPerSec),
+    );
     return { ...l, peakFlops, peakMethod, efficiency: (best * l.flopsPerPair) / peakFlops };
   });
   const workload = {
@@ -485,19 +527,26 @@ async function main() {
   };
 
   const f = (x: number) => x.toFixed(1);
-  console.log(`\n${CANDIDATES} candidates × ~${WORDS} tokens, ${values.passages} passages, ${reps} rep(s), load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`);
+  console.log(
+    `\n${CANDIDATES} candidates × ~${WORDS} tokens, ${values.passages} passages, ${reps} rep(s), load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
+  );
   console.log("| client | model | concurrency | P50 ms | P95 ms | P99 ms | pairs/s |\n|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.client} | ${r.model.split("@")[0].split("/").pop()} | ${r.concurrency} | ${f(r.p50Ms)} | ${f(r.p95Ms)} | ${f(r.p99Ms)} | ${r.pairsPerSec.toFixed(0)} |`);
+    console.log(
+      `| ${r.client} | ${r.model.split("@")[0].split("/").pop()} | ${r.concurrency} | ${f(r.p50Ms)} | ${f(r.p95Ms)} | ${f(r.p99Ms)} | ${r.pairsPerSec.toFixed(0)} |`,
+    );
   }
   for (const c of [16]) {
-    const get = (client: string) => rows.find((r) => r.client === client && r.concurrency === c && r.model === limits[0]?.model);
+    const get = (client: string) =>
+      rows.find((r) => r.client === client && r.concurrency === c && r.model === limits[0]?.model);
     const [b, n] = [get("batched"), get("naive")];
     if (b && n) console.log(`\nbatched / naive at concurrency ${c}: ${(b.pairsPerSec / n.pairsPerSec).toFixed(2)}×`);
   }
   console.log(`peak ${(peakFlops / 1e9).toFixed(1)} GFLOP/s (${peakMethod})`);
   for (const l of withPeak) {
-    console.log(`${l.model}: ${(l.flopsPerPair / 1e6).toFixed(2)} MFLOP/pair, best batched efficiency ${(l.efficiency * 100).toFixed(1)}%`);
+    console.log(
+      `${l.model}: ${(l.flopsPerPair / 1e6).toFixed(2)} MFLOP/pair, best batched efficiency ${(l.efficiency * 100).toFixed(1)}%`,
+    );
     const c = l.batchingCeiling;
     if (c) {
       console.log(
@@ -507,7 +556,10 @@ async function main() {
   }
   const out = values.out ?? `.bench/rerank-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify({ results: rows, limit: withPeak[0], limits: withPeak, workload }, null, 2)}\n`);
+  await writeFile(
+    out,
+    `${JSON.stringify({ results: rows, limit: withPeak[0], limits: withPeak, workload }, null, 2)}\n`,
+  );
   console.log(`bench: wrote ${out}`);
 }
 

@@ -44,7 +44,13 @@ describe("the passage cache", () => {
 
   it("cuts each passage to the query's budget and counts the rest as truncated, cached or not", () => {
     const cache = cachedPassageEncoder(vocab);
-    const request = { query: "cat on a rug", candidates: [{ id: "a", text: long }, { id: "b", text: "the cat" }] };
+    const request = {
+      query: "cat on a rug",
+      candidates: [
+        { id: "a", text: long },
+        { id: "b", text: "the cat" },
+      ],
+    };
     for (let round = 0; round < 2; round++) {
       const t = tokeniseRequest(request, cache.encode);
       expect(t.passages.map((p) => p.ids.length)).toEqual([MAX_TOKENS - 4, 2]);
