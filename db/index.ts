@@ -73,8 +73,9 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<OpenedDb> {
   try {
     if (opts.migrate !== false) await migrate(opened.db);
     // The directory lock makes this process PGlite's only user: any job marked running was left by a
-    // process that died, so it is resumed now instead of after its lease expires.
-    if (opened.db.$driver === "pglite") await requeueOrphanedIngestJobs({ db: opened.db });
+    // process that died, so it is resumed now instead of after its lease expires. Not when migrations are
+    // skipped: db:export reads without writing, and db:import may open a directory with no tables yet.
+    if (opened.db.$driver === "pglite" && opts.migrate !== false) await requeueOrphanedIngestJobs({ db: opened.db });
   } catch (err) {
     await opened.close().catch(() => {});
     throw err;
