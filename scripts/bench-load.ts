@@ -1,6 +1,6 @@
 // npm run bench:load -- --out <file.json> [--users 50] [--seconds 60] [--max-requests 100000] [--docs 300]
 //   [--dataset ../shared/datasets/scifact] [--build-dir .next-bench]
-//   [--url http://127.0.0.1:3000 --admin-email <email> --admin-password <password>]
+//   [--url http://127.0.0.1:3000 --admin-email <email> --admin-password <password>] [--note <text>]
 // Concurrent chat users through the public API, each signed in as a user of its own with its own API key (so
 // per-user limits apply to each alone), closed loop (the next question as soon as the answer has ended),
 // for --seconds or --max-requests, whichever comes first. Loopback only.
@@ -50,6 +50,8 @@ const { values: args } = parseArgs({
     url: { type: "string" },
     "admin-email": { type: "string" },
     "admin-password": { type: "string" },
+    /** Free text kept in the JSON, e.g. what else the machine was doing. */
+    note: { type: "string" },
   },
 });
 
@@ -343,7 +345,9 @@ async function main() {
       stages,
       stageNotes: {
         retrieval: "the run's totalMs: query embedding through rerank, as recorded by the app",
-        generation: "the run's generationMs: the (extractive) answer after retrieval, as recorded by the app",
+        generation:
+          "the run's generationMs: the answer after retrieval, as recorded by the app; the extractive answer " +
+          "streams in paced word groups (12 ms apart), which this includes",
         firstText: "client: request sent → first answer text received",
         response: "client: request sent → answer stream ended",
       },
@@ -365,6 +369,7 @@ async function main() {
         cpuModel: os.cpus()[0]?.model ?? "unknown",
         loadAverage1m: { before: round(loadBefore[0]), after: round(loadAfter[0]) },
       },
+      ...(args.note ? { note: args.note } : {}),
       finishedAt: new Date().toISOString(),
     };
     await mkdir(path.dirname(path.resolve(args.out!)), { recursive: true });
