@@ -1,17 +1,18 @@
 "use client";
 
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import type { RunRecord } from "@/components/api-types";
 import { describeFusion } from "@/components/format";
-import { byFusedRank, byRerankRank } from "@/components/rankings";
 import { Badge } from "@/components/ui/badge";
 import { Panel } from "@/components/ui/panel";
 import { highlightTerms, langOf, sansFont } from "./highlight";
-import { RankingTable, type RankingMode, type RowFocus } from "./ranking-table";
+import { moveOf } from "./movement";
+import { RankingComparison, runTopN } from "./ranking-comparison";
 import { TimingsBar } from "./timings-bar";
 import { useRunLabels, useSetLabel } from "./use-labels";
 import { useRun } from "./use-run";
+import { WhatIfPanel } from "./what-if-panel";
 
 export function InspectView({ runId }: { runId: string }) {
   const run = useRun(runId);
@@ -27,53 +28,49 @@ export function InspectView({ runId }: { runId: string }) {
 }
 
 function RunDetails({ run }: { run: RunRecord }) {
-  const [focus, setFocus] = useState<RowFocus>({ hovered: null, selected: null, source: null });
-  const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
-
-  const fused = useMemo(() => byFusedRank(run.results), [run.results]);
-  const reranked = useMemo(() => byRerankRank(run.results), [run.results]);
-  const answerIds = useMemo(() => new Set(run.answerChunkIds ?? []), [run.answerChunkIds]);
-  const topN = run.params?.topN;
+  const topN = runTopN(run);
   const terms = useMemo(() => highlightTerms(run.query), [run.query]);
   const labels = useRunLabels(run.runId);
   const setLabel = useSetLabel(run.runId);
   const onLabel = (chunkId: number, grade: Parameters<typeof setLabel.mutate>[0]["grade"]) =>
     setLabel.mutate({ chunkId, grade });
 
-  const onHover = (chunkId: number | null) => setFocus((f) => ({ ...f, hovered: chunkId }));
-  const onSelect = (chunkId: number, source: RankingMode) => {
-    setFocus((f) => ({ ...f, selected: f.selected === chunkId ? null : chunkId, source }));
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      if (next.has(chunkId)) next.delete(chunkId);
-      else next.add(chunkId);
-      return next;
-    });
-  };
-
-  const movedUp = run.reranked
-    ? run.results.filter((r) => r.rerankRank != null && r.rerankRank < r.fusedRank).length
-    : 0;
-  const movedDown = run.reranked
-    ? run.results.filter((r) => r.rerankRank != null && r.rerankRank > r.fusedRank).length
-    : 0;
+  const moves = run.reranked ? run.results.map((r) => moveOf(r, topN)) : [];
+  const count = (...kinds: string[]) => moves.filter((m) => kinds.includes(m.kind)).length;
 
   return (
     <div className="flex flex-col gap-4" style={sansFont}>
       <div className="flex flex-col gap-1">
         <div className="flex flex-wrap items-center gap-2 text-xs text-slate-500">
-          <Link href="/chat" className="hover:text-slate-900">
+          <Link
+            href="/chat"
+            className="rounded hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-indigo-600"
+          >
             ← Chat
           </Link>
-          <span>·</span>
+          <span aria-hidden>·</span>
           <span>run</span>
-          <span className="font-mono text-slate-700" data-testid="inspect-run-id">
+          <span className="break-all font-mono text-slate-700" data-testid="inspect-run-id">
             {run.runId}
           </span>
-          <span>·</span>
+          <span aria-hidden>·</span>
           <time dateTime={run.createdAt}>{new Date(run.createdAt).toLocaleString()}</time>
+          {run.replayOf && (
+            <>
+              <span aria-hidden>·</span>
+              <span data-testid="inspect-replay-of">
+                replay of{" "}
+                <Link
+                  href={`/inspect/${run.replayOf}`}
+                  className="rounded font-mono text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600"
+                >
+                  {run.replayOf.slice(0, 8)}…
+                </Link>
+              </span>
+            </>
+          )}
         </div>
-        <h1 className="text-lg font-semibold" data-testid="inspect-query" lang={langOf(run.query)}>
+        <h1 className="text-lg font-semibold break-words" data-testid="inspect-query" lang={langOf(run.query)}>
           “{run.query}”
         </h1>
         <div className="flex flex-wrap items-center gap-2">
@@ -82,21 +79,22 @@ function RunDetails({ run }: { run: RunRecord }) {
               reranked
             </Badge>
           ) : (
-            <Badge tone="amber" data-testid="not-reranked-badge">
+            <Badge tone="amber" data-testid="not-reranked-badge" className="whitespace-normal">
               not reranked{run.rerankSkippedReason ? `: ${run.rerankSkippedReason}` : ""}
             </Badge>
           )}
           {run.rerankModel && (
-            <Badge tone="indigo">
-              <span className="font-mono">
+            <Badge tone="indigo" className="max-w-full">
+              <span className="truncate font-mono">
                 {run.rerankModel.id}@{run.rerankModel.version}
               </span>
             </Badge>
           )}
           {run.reranked && (
-            <span className="font-mono text-xs text-slate-500">
-              <span className="text-emerald-600">▲{movedUp}</span> <span className="text-red-600">▼{movedDown}</span> of{" "}
-              {run.results.length}
+            <span className="font-mono text-xs text-slate-600" data-testid="inspect-move-summary">
+              <span className="text-emerald-700">▲{count("up", "entered")}</span>{" "}
+              <span className="text-red-700">▼{count("down", "left")}</span> of {run.results.length} ·{" "}
+              {count("entered")} entered, {count("left")} left the top {topN}
             </span>
           )}
         </div>
@@ -108,7 +106,7 @@ function RunDetails({ run }: { run: RunRecord }) {
             <dt className="text-slate-500">k</dt>
             <dd className="font-mono">{run.params?.k ?? "—"}</dd>
             <dt className="text-slate-500">topN</dt>
-            <dd className="font-mono">{topN ?? "—"}</dd>
+            <dd className="font-mono">{topN}</dd>
             <dt className="text-slate-500">fusion</dt>
             <dd className="font-mono">{describeFusion(run.params?.fusion)}</dd>
             <dt className="text-slate-500">rerank</dt>
@@ -136,62 +134,15 @@ function RunDetails({ run }: { run: RunRecord }) {
         </Panel>
       </div>
 
+      <WhatIfPanel key={run.runId} run={run} />
+
       {setLabel.isError && (
         <p className="rounded border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700" role="alert">
           The label was not saved: {setLabel.error.message}
         </p>
       )}
 
-      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
-        <Panel
-          title="Before rerank (fused)"
-          actions={<span className="text-xs text-slate-400">ordered by fusedRank</span>}
-          bodyClassName="max-h-[75vh] overflow-auto"
-        >
-          <RankingTable
-            mode="fused"
-            rows={fused}
-            answerChunkIds={answerIds}
-            cutoff={run.reranked ? undefined : topN}
-            focus={focus}
-            expanded={expanded}
-            onHover={onHover}
-            onSelect={onSelect}
-            highlightTerms={terms}
-            labels={labels.data}
-            onLabel={onLabel}
-          />
-        </Panel>
-        <Panel
-          title="After rerank"
-          actions={<span className="text-xs text-slate-400">ordered by rerankRank</span>}
-          bodyClassName="max-h-[75vh] overflow-auto"
-        >
-          {run.reranked ? (
-            <RankingTable
-              mode="rerank"
-              rows={reranked}
-              answerChunkIds={answerIds}
-              cutoff={topN}
-              focus={focus}
-              expanded={expanded}
-              onHover={onHover}
-              onSelect={onSelect}
-              highlightTerms={terms}
-              labels={labels.data}
-              onLabel={onLabel}
-            />
-          ) : (
-            <div className="px-4 py-10 text-center" data-testid="inspect-rerank-skipped">
-              <p className="font-medium text-amber-800">This run was not reranked.</p>
-              <p className="mt-1 text-slate-600">
-                Reason: <span className="font-mono">{run.rerankSkippedReason ?? "unknown"}</span>
-              </p>
-              <p className="mt-2 text-xs text-slate-500">The answer used the fused order on the left.</p>
-            </div>
-          )}
-        </Panel>
-      </div>
+      <RankingComparison run={run} terms={terms} labels={labels.data} onLabel={onLabel} />
 
       {run.answer && (
         <Panel title="Answer" bodyClassName="px-3 py-2">

@@ -4,8 +4,9 @@ import { useState } from "react";
 import type { Grade } from "./use-labels";
 
 const OPTIONS: { grade: Grade; label: string; short: string; on: string }[] = [
-  { grade: 2, label: "Relevant", short: "Relevant", on: "bg-emerald-600 text-white ring-emerald-600" },
-  { grade: 1, label: "Partly relevant", short: "Partly", on: "bg-amber-500 text-white ring-amber-500" },
+  // Short, so that the control leaves room for the passage in two side-by-side rankings.
+  { grade: 2, label: "Relevant", short: "Rel", on: "bg-emerald-600 text-white ring-emerald-600" },
+  { grade: 1, label: "Partly relevant", short: "Part", on: "bg-amber-500 text-white ring-amber-500" },
   { grade: 0, label: "Not relevant", short: "Not", on: "bg-slate-600 text-white ring-slate-600" },
 ];
 
@@ -49,6 +50,7 @@ export function LabelControl({
           return (
             <label
               key={o.grade}
+              title={o.label}
               className={`relative cursor-pointer border-l border-slate-200 px-1.5 py-0.5 text-[11px] font-medium first:border-l-0 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-indigo-500 ${
                 checked ? o.on : "bg-white text-slate-600 hover:bg-slate-50"
               }`}

@@ -2,12 +2,16 @@ import type { Timings } from "@/components/api-types";
 import { formatMs } from "@/components/format";
 import { TIMING_STAGES } from "@/components/timing-stages";
 
-// The stages of one search, end to end (the rerank call's wall time and the total overlap them).
-const stages = TIMING_STAGES.filter((s) => s.key !== "totalMs" && s.key !== "rerankMs").map((s) => ({
-  key: s.key,
-  label: s.label,
-  color: s.barClass,
-}));
+// The stages of one search, end to end (the rerank call's wall time and the total overlap them), then the
+// answer's generation, which only chat runs record (the metrics page's stage list has no use for it).
+const stages: { key: keyof Timings; label: string; color: string }[] = [
+  ...TIMING_STAGES.filter((s) => s.key !== "totalMs" && s.key !== "rerankMs").map((s) => ({
+    key: s.key,
+    label: s.label,
+    color: s.barClass,
+  })),
+  { key: "generationMs", label: "generation", color: "bg-indigo-400" },
+];
 
 export function TimingsBar({ timings }: { timings: Timings }) {
   const sum = stages.reduce((n, s) => n + Math.max(0, timings[s.key] ?? 0), 0);
@@ -31,13 +35,15 @@ export function TimingsBar({ timings }: { timings: Timings }) {
       <dl className="flex flex-wrap gap-x-4 gap-y-1 text-xs">
         {stages.map((s) => (
           <div key={s.key} className="flex items-center gap-1.5" data-testid={`timing-${s.key}`}>
-            <span className={`h-2.5 w-2.5 rounded-sm ${s.color}`} />
+            <span aria-hidden className={`h-2.5 w-2.5 rounded-sm ${s.color}`} />
             <dt className="text-slate-500">{s.label}</dt>
             <dd className="font-mono text-slate-900">{formatMs(timings[s.key])}</dd>
           </div>
         ))}
         <div className="ml-auto flex items-center gap-1.5 font-semibold" data-testid="timing-totalMs">
-          <dt className="text-slate-500">total</dt>
+          <dt className="text-slate-500" title="Retrieval and rerank, end to end (generation not included)">
+            search total
+          </dt>
           <dd className="font-mono text-slate-900">{formatMs(timings.totalMs)}</dd>
         </div>
       </dl>

@@ -53,10 +53,8 @@ vi.mock("@/lib/retrieval/server", async () => {
 
 const { env } = await import("@/lib/env");
 const { openDb } = await import("@/db");
-const { openFreshPostgres, testDatabaseUrl } = await import("@/db/testing");
-const { completeIngest, createDocumentWithJob } = await import("@/db/queries/documents");
+const { ingestFixture, openFreshPostgres, testDatabaseUrl } = await import("@/db/testing");
 const { queryRows } = await import("@/db/queries/sql");
-const { searchDependencies } = await import("@/lib/retrieval/server");
 const { sql } = await import("drizzle-orm");
 const search = await import("../../../search/route");
 const runs = await import("../route");
@@ -110,36 +108,9 @@ describe.each(databases)("what-if replay on %s", (_name, open) => {
       sql`INSERT INTO users (id, name, email) VALUES (${ALICE}, 'Alice', 'alice@example.test'),
           (${BOB}, 'Bob', 'bob@example.test')`,
     );
-    const { embedder } = await searchDependencies();
-    const text = PASSAGES.join("\n\n");
-    const { id } = await createDocumentWithJob({
-      db,
-      name: "volcanoes.txt",
-      type: "text/plain",
-      size: text.length,
-      sha256: "volcanoes",
-      raw: new TextEncoder().encode(text),
-      ownerId: ALICE,
-    });
-    const vectors = await embedder.embed(PASSAGES, { kind: "passage" });
-    let offset = 0;
-    await completeIngest({
-      db,
-      documentId: id,
-      text,
-      chunks: PASSAGES.map((p, position) => {
-        const charStart = offset;
-        offset += p.length + 2;
-        return {
-          position,
-          text: p,
-          charStart,
-          charEnd: charStart + p.length,
-          tokenCount: 10,
-          embedding: vectors[position],
-        };
-      }),
-    });
+    // Seeded vectors (dense ranks are arbitrary; BM25 carries the order), then handed to alice.
+    await ingestFixture(db, [{ name: "volcanoes.txt", chunks: PASSAGES }]);
+    await queryRows(db, sql`UPDATE documents SET owner_id = ${ALICE}`);
     const res = await search.POST(req("/api/search", { user: ALICE, method: "POST", body: { query: "basalt lava" } }));
     expect(res.status).toBe(200);
     original = (await (await getRun(((await res.json()) as { runId: string }).runId)).json()) as RunRecord;
