@@ -171,6 +171,12 @@ const schema = z
     RERANK_TOP_N: z.coerce.number().int().min(1).max(50).default(5),
     // Relevance floor on the final top passage's score below which the answer says "not found".
     ANSWER_MIN_SCORE: z.coerce.number().default(0),
+    /** Corrective retrieval (mode "corrective"): most retrieve → rerank → grade rounds before answering. */
+    CORRECTIVE_MAX_ROUNDS: z.coerce.number().int().min(1).max(5).default(2),
+    /** Without an LLM, a passage is relevant when the reranker's calibrated score (0–1) reaches this. */
+    CORRECTIVE_GRADE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+    /** Evidence is weak (rewrite and retry) when fewer of the top-n passages than this are relevant. */
+    CORRECTIVE_MIN_RELEVANT: z.coerce.number().int().min(1).max(50).default(2),
     /** How often every user's golden set is re-evaluated (nDCG@5 before/after rerank); 0 turns it off. */
     GOLDEN_EVAL_INTERVAL_MS: z.coerce.number().int().min(0).default(6 * 3_600_000),
     /** Where `npm run eval` writes its reports (<dir>/<dataset>-<time>/report.json); the eval page lists them. */

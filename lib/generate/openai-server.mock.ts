@@ -30,6 +30,8 @@ export interface MockOpenAIServer {
   requests: RecordedRequest[];
   mode: MockMode;
   answer: string;
+  /** When set, the reply to each request (in place of `answer`), e.g. by what its prompt asks for. */
+  reply?: (body: RecordedRequest["body"]) => string;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function startMockOpenAIServer({
     }
 
     const id = `chatcmpl-mock-${state.requests.length}`;
+    const answerText = state.reply ? state.reply(body) : state.answer;
     const created = Math.floor(Date.now() / 1000);
     const model = body.model ?? "mock-model";
     const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
@@ -108,7 +111,7 @@ export async function startMockOpenAIServer({
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content: state.answer },
+            message: { role: "assistant", content: answerText },
             finish_reason: "stop",
           },
         ],
@@ -124,7 +127,7 @@ export async function startMockOpenAIServer({
     const send = (data: unknown) => res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
 
     send(chunk({ role: "assistant", content: "" }));
-    const pieces = state.answer.match(new RegExp(`[\\s\\S]{1,${pieceChars}}`, "g")) ?? [];
+    const pieces = answerText.match(new RegExp(`[\\s\\S]{1,${pieceChars}}`, "g")) ?? [];
     for (const [i, piece] of pieces.entries()) {
       if (state.mode === "cut" && i >= Math.max(1, Math.floor(pieces.length / 3))) {
         res.destroy();

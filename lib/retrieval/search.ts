@@ -162,7 +162,7 @@ export interface SearchQueries {
 }
 
 // Loaded lazily so that unit tests with doubles never import the database modules.
-async function loadQueries(): Promise<SearchQueries> {
+export async function loadQueries(): Promise<SearchQueries> {
   const [retrieval, runs, cache, access] = await Promise.all([
     import("@/db/queries/retrieval"),
     import("@/db/queries/runs"),

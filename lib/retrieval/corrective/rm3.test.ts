@@ -6,7 +6,12 @@ import { contentTerms, rm3Expand } from "./rm3";
 
 describe("contentTerms", () => {
   it("drops English stop words and keeps content words", () => {
-    expect(contentTerms("The cross encoders rerank the passages.")).toEqual(["cross", "encoders", "rerank", "passages"]);
+    expect(contentTerms("The cross encoders rerank the passages.")).toEqual([
+      "cross",
+      "encoders",
+      "rerank",
+      "passages",
+    ]);
   });
 
   it("splits Japanese into words and drops particles and copulas", () => {

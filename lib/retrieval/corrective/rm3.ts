@@ -92,7 +92,10 @@ export function rm3Expand(query: string, passages: FeedbackPassage[], options: R
       relevance.set(term, (relevance.get(term) ?? 0) + weights[i] * pwd);
     }
   });
-  const top = [...relevance].map(([term, weight]) => ({ term, weight })).sort(byWeight).slice(0, fbTerms);
+  const top = [...relevance]
+    .map(([term, weight]) => ({ term, weight }))
+    .sort(byWeight)
+    .slice(0, fbTerms);
   const topSum = top.reduce((s, t) => s + t.weight, 0);
 
   const queryModel = distribution(contentTerms(query));
