@@ -10,8 +10,9 @@ export interface ScaleOut {
   workers: string[];
   /** Where the processes' logs and pid files are (DIR/app-1.log, DIR/worker-2.pid, …). */
   dir: string;
-  pid(name: string): number;
   log(name: string): string;
+  /** SIGKILL to one process (e.g. "worker-1"); resolves once it is gone. */
+  kill(name: string): Promise<void>;
   /** SIGTERM to scale-out.sh, which stops every process it started; resolves when it has exited. */
   stop(): Promise<void>;
 }
@@ -58,8 +59,20 @@ function handle(child: ChildProcess, exited: Promise<void>, apps: string[], work
     apps,
     workers,
     dir,
-    pid: (name) => Number(readFileSync(path.join(dir, `${name}.pid`), "utf8").trim()),
     log: (name) => readFileSync(path.join(dir, `${name}.log`), "utf8"),
+    async kill(name) {
+      const pid = Number(readFileSync(path.join(dir, `${name}.pid`), "utf8").trim());
+      process.kill(pid, "SIGKILL");
+      for (let tries = 0; tries < 100; tries++) {
+        try {
+          process.kill(pid, 0); // still there (scale-out.sh reaps it in a moment)
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${name} (pid ${pid}) still runs after SIGKILL`);
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
       await exited;
