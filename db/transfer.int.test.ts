@@ -227,8 +227,11 @@ describe("db:export / db:import", { timeout: 600_000 }, () => {
     beforeSearches = await searches(source.db);
   });
   afterAll(async () => {
-    if (!sourceClosed) await source?.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    try {
+      if (!sourceClosed) await source?.close();
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it("exports every table of the schema, with its row count", async () => {
