@@ -44,8 +44,9 @@ test("what-if replay: validation, re-run with other settings, difference and nDC
   const panel = page.getByTestId("what-if");
   await expect(panel).toBeVisible();
   // The form starts from the run's own settings.
-  await expect(panel.getByLabel("k", { exact: true })).toHaveValue("45");
-  await expect(panel.getByLabel("top n")).toHaveValue("5");
+  const asked = (await (await page.request.get(`/api/runs/${originalId}`)).json()) as Run;
+  await expect(panel.getByLabel("k", { exact: true })).toHaveValue(String(asked.params.k));
+  await expect(panel.getByLabel("top n")).toHaveValue(String(asked.params.topN));
   await expect(panel.getByLabel("Rerank")).toBeChecked();
 
   // Label the reranked top passage relevant, so that the query has a golden judgement.

@@ -96,7 +96,9 @@ export function RankingComparison({
                 <p className="mt-1 text-slate-600">
                   Reason: <span className="font-mono">{run.rerankSkippedReason ?? "unknown"}</span>
                 </p>
-                <p className="mt-2 text-xs text-slate-500">The answer used the fused order.</p>
+                <p className="mt-2 text-xs text-slate-500">
+                  {run.answer != null ? "The answer used the fused order." : "Its final order is the fused one."}
+                </p>
               </div>
             )}
           </Panel>

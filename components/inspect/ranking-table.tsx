@@ -116,7 +116,7 @@ export function RankingTable({
             </Th>
           )}
           {onLabel && (
-            <th scope="col" className={`${th} hidden sm:table-cell`} title="Your relevance judgement">
+            <th scope="col" className={`${th} hidden w-px sm:table-cell`} title="Your relevance judgement">
               Label
             </th>
           )}

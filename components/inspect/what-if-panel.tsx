@@ -79,7 +79,9 @@ function fieldErrors(message: string): Partial<Record<FieldName, string>> {
   for (const part of message.split("; ")) {
     const m = /^([\w.]+): (.*)$/.exec(part);
     if (!m) continue;
-    const [, path, text] = m;
+    const [, path, full] = m;
+    // Beside the field the reference for support is noise; the summary below keeps it.
+    const text = full.replace(/\s*\(request id [^)]*\)$/, "");
     const field: FieldName | null =
       path === "k" || path === "topN"
         ? path
