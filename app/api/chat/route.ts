@@ -9,7 +9,7 @@ import { observeSearch } from "@/lib/metrics/app";
 import { createChatStream } from "@/lib/generate/chat";
 import { llmConfigFrom } from "@/lib/generate/llm";
 import { searchDependencies } from "@/lib/retrieval/server";
-import { runSearch } from "@/lib/retrieval/search";
+import { searchInMode } from "@/lib/retrieval/corrective/loop";
 
 import { readJson } from "../search/schema";
 import { parseChatRequest } from "./schema";
@@ -26,7 +26,7 @@ export async function POST(request: Request) {
     const principal = await guard(request, { need: "read", surface: "chat", limit: "chat" });
     const chat = parseChatRequest(await readJson(request, "bad_request:chat"));
     const deps = await searchDependencies();
-    const search = await runSearch({
+    const search = await searchInMode(chat.mode ?? "single", {
       ...deps,
       params: chat.params,
       viewer: viewerOf(principal),

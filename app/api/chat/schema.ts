@@ -9,6 +9,8 @@ import {
   type SearchParams,
 } from "@/lib/retrieval/search";
 
+import { retrievalModeSchema, type RetrievalMode } from "@/lib/retrieval/corrective/loop";
+
 import { describeIssues } from "../search/schema";
 
 const conversationId = z.string().trim().min(1).max(200);
@@ -18,6 +20,7 @@ export const chatBodySchema = searchOptionsSchema
   .extend({
     conversationId: conversationId.optional(),
     message: queryTextSchema,
+    mode: retrievalModeSchema.optional(),
   })
   .superRefine(checkTopNWithinK);
 
@@ -32,6 +35,7 @@ export const chatTransportBodySchema = searchOptionsSchema
   .extend({
     id: conversationId,
     messages: z.array(uiMessageSchema).min(1).max(1000),
+    mode: retrievalModeSchema.optional(),
   })
   .superRefine(checkTopNWithinK);
 
@@ -40,6 +44,8 @@ export interface ChatRequest {
   message: string;
   /** The search to run; its query is the message. */
   params: SearchParams;
+  /** Present when the body gave one; absent: "single". */
+  mode?: RetrievalMode;
 }
 
 /** Either body shape → ChatRequest, or a 400 AppError naming the bad field. */
@@ -48,13 +54,13 @@ export function parseChatRequest(body: unknown): ChatRequest {
   if (!isTransport) {
     const parsed = chatBodySchema.safeParse(body);
     if (!parsed.success) throw new AppError("bad_request:chat", describeIssues(parsed.error));
-    const { conversationId, message, ...options } = parsed.data;
-    return toRequest(conversationId, message, options);
+    const { conversationId, message, mode, ...options } = parsed.data;
+    return { ...toRequest(conversationId, message, options), ...(mode ? { mode } : {}) };
   }
 
   const parsed = chatTransportBodySchema.safeParse(body);
   if (!parsed.success) throw new AppError("bad_request:chat", describeIssues(parsed.error));
-  const { id, messages, ...options } = parsed.data;
+  const { id, messages, mode, ...options } = parsed.data;
   const lastUser = messages.findLast((m) => m.role === "user");
   const text = lastUser?.parts
     .filter((p) => p.type === "text" && typeof p.text === "string")
@@ -67,7 +73,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
       `The last user message ${lastUser ? describeIssues(message.error) : "is missing"}.`,
     );
   }
-  return toRequest(id, message.data, options);
+  return { ...toRequest(id, message.data, options), ...(mode ? { mode } : {}) };
 }
 
 function toRequest(

@@ -3,19 +3,24 @@ import { viewerOf } from "@/lib/auth/principal";
 import { errorResponse } from "@/lib/errors";
 import { observeSearch } from "@/lib/metrics/app";
 import { searchDependencies } from "@/lib/retrieval/server";
-import { runSearch } from "@/lib/retrieval/search";
+import { searchInMode } from "@/lib/retrieval/corrective/loop";
 
-import { parseSearchRequest, readJson } from "./schema";
+import { parseSearchMode, parseSearchRequest, readJson } from "./schema";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** Hybrid search + rerank, recorded as a run: `{ runId, reranked, rerankSkippedReason?, timings, results }`. */
+/**
+ * Hybrid search + rerank, recorded as a run: `{ runId, reranked, rerankSkippedReason?, timings, results }`;
+ * with `mode: "corrective"`, the corrective loop's result, every round in `corrective`.
+ */
 export async function POST(request: Request) {
   try {
     const principal = await guard(request, { need: "read", surface: "search", limit: "search" });
-    const params = parseSearchRequest(await readJson(request, "bad_request:search"));
-    const result = await runSearch({ ...(await searchDependencies()), params, viewer: viewerOf(principal) });
+    const body = await readJson(request, "bad_request:search");
+    const params = parseSearchRequest(body);
+    const mode = parseSearchMode(body);
+    const result = await searchInMode(mode, { ...(await searchDependencies()), params, viewer: viewerOf(principal) });
     observeSearch(result.timings, {
       asked: params.rerank,
       reranked: result.reranked,

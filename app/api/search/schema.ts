@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { readJsonBody } from "@/lib/http/read-json";
 import { searchParamsSchema, type SearchParams } from "@/lib/retrieval/search";
+import { retrievalModeSchema, type RetrievalMode } from "@/lib/retrieval/corrective/loop";
 
 export { searchParamsSchema };
 
@@ -15,6 +16,14 @@ export function describeIssues(error: z.ZodError): string {
 export function parseSearchRequest(body: unknown): SearchParams {
   const parsed = searchParamsSchema.safeParse(body);
   if (!parsed.success) throw new AppError("bad_request:search", describeIssues(parsed.error));
+  return parsed.data;
+}
+
+/** The body's `mode` ("single" | "corrective", default single), or a 400 AppError. */
+export function parseSearchMode(body: unknown): RetrievalMode {
+  const mode = typeof body === "object" && body !== null && "mode" in body ? body.mode : undefined;
+  const parsed = retrievalModeSchema.default("single").safeParse(mode);
+  if (!parsed.success) throw new AppError("bad_request:search", `mode: ${parsed.error.issues[0].message}`);
   return parsed.data;
 }
 

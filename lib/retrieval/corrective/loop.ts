@@ -3,7 +3,7 @@ import { z } from "zod";
 import { LOCAL_VIEWER } from "@/db/queries/access";
 import type { RunRecord } from "@/db/queries/runs";
 import { env } from "@/lib/env";
-import type { LlmConfig } from "@/lib/generate/llm";
+import { llmConfigFrom, type LlmConfig } from "@/lib/generate/llm";
 import {
   loadQueries,
   runSearch,
@@ -360,4 +360,16 @@ export async function runCorrectiveSearch(
     mode: "corrective",
     corrective,
   };
+}
+
+/**
+ * The search a request's `mode` asks for: runSearch as it is ("single"), or the corrective loop with the
+ * environment's settings and the configured LLM (none: the score grader and RM3).
+ */
+export function searchInMode(
+  mode: RetrievalMode,
+  args: RunSearchArgs,
+): Promise<SearchResponse | CorrectiveSearchResponse> {
+  if (mode === "single") return runSearch(args);
+  return runCorrectiveSearch({ ...args, options: correctiveOptionsFrom(env, llmConfigFrom(env)) });
 }
