@@ -6,7 +6,7 @@ import type { RerankRequest } from "@/lib/models/types";
 import type { CorrectiveParams, CorrectiveSearchResponse } from "@/lib/retrieval/corrective/loop";
 
 // mode "corrective" through the real search and chat route handlers on PGlite, with no LLM configured (the
-// score grader and RM3). The reranker scores passages that mention canes 0.9, others 0.2; authentication
+// score grader and RM3), on corpus.mock.ts's texts and scripted reranker; authentication
 // is app/api/security.int.test.ts's subject, so the guard lets the local user in.
 
 vi.mock("server-only", () => ({}));
@@ -34,20 +34,11 @@ vi.mock("@/lib/retrieval/server", async () => {
   const { hashedBowEmbedder } = await import("@/lib/models/testing/hashed-embedder");
   // BM25 alone, so the candidates follow from the texts.
   const embedder = { ...hashedBowEmbedder, covers: () => false };
+  const { scriptedRerank } = await import("@/lib/retrieval/corrective/corpus.mock");
   const reranker = {
     async rerank(request: RerankRequest) {
       holder.rerankQueries.push(request.query);
-      const results = request.candidates
-        .map((c, index) => {
-          const score = c.text.includes("canes") ? 0.9 : 0.2;
-          return { id: c.id, index, score, rawScore: score, truncatedTokens: 0 };
-        })
-        .sort((a, b) => b.score - a.score || a.index - b.index);
-      return {
-        ok: true as const,
-        wallMs: 1,
-        response: { model: { id: "test-reranker", version: "1" }, results, queueMs: 0, computeMs: 1 },
-      };
+      return { ok: true as const, wallMs: 1, response: scriptedRerank(request) };
     },
   };
   return { searchDependencies: async () => ({ db: holder.opened!.db, embedder, reranker }) };
@@ -57,17 +48,9 @@ const { env } = await import("@/lib/env");
 const { openDb } = await import("@/db");
 const { ingestFixture } = await import("@/db/testing");
 const { getRetrievalRunById } = await import("@/db/queries/runs");
+const { A, B, C, FILLER, QUESTION } = await import("@/lib/retrieval/corrective/corpus.mock");
 const search = await import("./route");
 const chat = await import("../chat/route");
-
-const A = "rose care guide";
-const B = "rose care basics";
-const C = "guide basics canes";
-const FILLER = [
-  "rose care through the whole season in a sunny garden",
-  "rose care in a shaded courtyard with clay soil",
-  "rose care on a windy balcony in large pots",
-];
 
 const post = (route: string, body: unknown) =>
   new Request(`http://127.0.0.1:3410${route}`, {
@@ -97,17 +80,17 @@ afterAll(async () => {
 describe("POST /api/search with mode", () => {
   it("runs the corrective loop and returns and stores every round", async () => {
     holder.rerankQueries.length = 0;
-    const res = await search.POST(post("/api/search", { query: "rose care", k: 2, topN: 2, mode: "corrective" }));
+    const res = await search.POST(post("/api/search", { query: QUESTION, k: 2, topN: 2, mode: "corrective" }));
     expect(res.status).toBe(200);
     const body = (await res.json()) as CorrectiveSearchResponse;
     expect(body.mode).toBe("corrective");
     expect(body.corrective.rounds.map((r) => [r.query, r.decision.reason])).toEqual([
-      ["rose care", "weak_evidence"],
-      ["rose care basics guide", "enough_relevant"],
+      [QUESTION, "weak_evidence"],
+      [`${QUESTION} basics guide`, "enough_relevant"],
     ]);
     expect(body.corrective.rounds[1].rewrite).toMatchObject({ method: "rm3" });
     expect(body.results[0].text).toBe(C);
-    expect(holder.rerankQueries).toEqual(["rose care", "rose care"]);
+    expect(holder.rerankQueries).toEqual([QUESTION, QUESTION]);
 
     const run = await getRetrievalRunById({ db: holder.opened!.db, id: body.runId });
     expect((run!.params as CorrectiveParams).corrective.rounds).toHaveLength(2);
@@ -115,7 +98,7 @@ describe("POST /api/search with mode", () => {
   });
 
   it("runs a single pass by default", async () => {
-    const res = await search.POST(post("/api/search", { query: "rose care", k: 2, topN: 2 }));
+    const res = await search.POST(post("/api/search", { query: QUESTION, k: 2, topN: 2 }));
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).not.toHaveProperty("corrective");
@@ -123,7 +106,7 @@ describe("POST /api/search with mode", () => {
   });
 
   it("refuses an unknown mode with a 400 naming the field", async () => {
-    const res = await search.POST(post("/api/search", { query: "rose care", mode: "loop" }));
+    const res = await search.POST(post("/api/search", { query: QUESTION, mode: "loop" }));
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toMatch(/mode: /);
   });
@@ -131,7 +114,7 @@ describe("POST /api/search with mode", () => {
 
 describe("POST /api/chat with mode corrective", () => {
   it("answers from the best evidence of the rounds and records them with the run", async () => {
-    const res = await chat.POST(post("/api/chat", { message: "rose care", k: 2, topN: 2, mode: "corrective" }));
+    const res = await chat.POST(post("/api/chat", { message: QUESTION, k: 2, topN: 2, mode: "corrective" }));
     expect(res.status).toBe(200);
     const stream = await res.text();
     const runId = /"runId":"([0-9a-f-]{36})"/.exec(stream)![1];
@@ -144,7 +127,7 @@ describe("POST /api/chat with mode corrective", () => {
   });
 
   it("refuses an unknown mode with a 400", async () => {
-    const res = await chat.POST(post("/api/chat", { message: "rose care", mode: "loop" }));
+    const res = await chat.POST(post("/api/chat", { message: QUESTION, mode: "loop" }));
     expect(res.status).toBe(400);
   });
 });

@@ -1,6 +1,3 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { openDb, type OpenedDb } from "@/db";
@@ -9,39 +6,26 @@ import { ingestFixture } from "@/db/testing";
 import { startMockOpenAIServer, type MockOpenAIServer } from "@/lib/generate/openai-server.mock";
 import { hashedBowEmbedder } from "@/lib/models/testing/hashed-embedder";
 import { createRerankClient } from "@/lib/rerank/client";
+import { freePort } from "@/lib/net/free-port";
 import { searchParamsSchema } from "@/lib/retrieval/search";
+
+import { A, B, C, FILLER, QUESTION, startScriptedWorker } from "./corpus.mock";
 
 import { runCorrectiveSearch, type CorrectiveOptions, type CorrectiveParams } from "./loop";
 
 // The corrective loop on in-memory PGlite with the real rerank client over HTTP to a scripted worker, and
 // the LLM grader and rewriter against a local server speaking the OpenAI wire format.
 //
-// BM25 alone (the embedder covers nothing), so the rounds' candidates follow from the texts: "rose care"
-// finds the two short passages A and B; RM3 expands it with their other words (basics, guide), which C
-// holds both of; only C mentions canes, the scripted worker's mark of relevance.
-
-const A = "rose care guide";
-const B = "rose care basics";
-const C = "guide basics canes";
-const FILLER = [
-  "rose care through the whole season in a sunny garden",
-  "rose care in a shaded courtyard with clay soil",
-  "rose care on a windy balcony in large pots",
-  "rose care for climbing varieties along a fence",
-  "rose care during a dry summer with little rain",
-];
-const QUESTION = "rose care";
+// BM25 alone (the embedder covers nothing), so the rounds' candidates follow from the texts (corpus.mock.ts).
 
 const embedder = { ...hashedBowEmbedder, covers: () => false };
 
 let opened: OpenedDb;
-let worker: Server;
+let worker: Awaited<ReturnType<typeof startScriptedWorker>>;
 let workerUrl: string;
 let deadUrl: string;
 let llm: MockOpenAIServer;
 let gardenDoc: string;
-/** The query of every request the scripted worker answered. */
-const rerankQueries: string[] = [];
 
 const options = (o: Partial<CorrectiveOptions> = {}): Partial<CorrectiveOptions> => ({
   maxRounds: 2,
@@ -63,40 +47,21 @@ beforeAll(async () => {
   ]);
   gardenDoc = ingested.documentIds[0];
 
-  worker = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d) => (body += d));
-    req.on("end", () => {
-      const request = JSON.parse(body) as { query: string; candidates: { id: string; text: string }[] };
-      rerankQueries.push(request.query);
-      const results = request.candidates
-        .map((c, index) => {
-          const score = c.text.includes("canes") ? 0.9 : 0.2;
-          return { id: c.id, index, score, rawScore: score, truncatedTokens: 0 };
-        })
-        .sort((a, b) => b.score - a.score || a.index - b.index);
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ model: { id: "scripted", version: "1" }, results, queueMs: 0, computeMs: 1 }));
-    });
-  });
-  await new Promise<void>((resolve) => worker.listen(0, "127.0.0.1", resolve));
-  workerUrl = `http://127.0.0.1:${(worker.address() as AddressInfo).port}`;
-  const dead = createServer();
-  await new Promise<void>((resolve) => dead.listen(0, "127.0.0.1", resolve));
-  deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
-  await new Promise((resolve) => dead.close(resolve));
+  worker = await startScriptedWorker();
+  workerUrl = worker.url;
+  deadUrl = `http://127.0.0.1:${await freePort()}`;
 
   llm = await startMockOpenAIServer();
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => worker?.close(resolve));
+  await worker?.close();
   await llm?.close();
   await opened?.close();
 });
 
 beforeEach(() => {
-  rerankQueries.length = 0;
+  worker.queries.length = 0;
   llm.requests.length = 0;
   llm.reply = undefined;
 });
@@ -136,7 +101,7 @@ describe("corrective loop without an LLM (score grader, RM3)", () => {
     expect(res.corrective.stopReason).toBe("enough_relevant");
 
     // The reranker judged every round against the question, not the rewritten query.
-    expect(rerankQueries).toEqual([QUESTION, QUESTION]);
+    expect(worker.queries).toEqual([QUESTION, QUESTION]);
 
     // Best evidence first, each passage once; ranks renumbered over the merged list.
     expect(res.results[0].text).toBe(C);

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { LOCAL_VIEWER } from "@/db/queries/access";
+import { STAGES } from "@/db/queries/latency";
 import type { RunRecord } from "@/db/queries/runs";
 import { env } from "@/lib/env";
 import { llmConfigFrom, type LlmConfig } from "@/lib/generate/llm";
@@ -119,15 +120,8 @@ function addUsage(total: TokenUsage | undefined, more: TokenUsage | undefined): 
 
 const relevantCount = (grades: Map<number, PassageGrade>) => [...grades.values()].filter((g) => g.relevant).length;
 
-const TIMING_KEYS = [
-  "embedMs",
-  "bm25Ms",
-  "denseMs",
-  "fusionMs",
-  "rerankQueueMs",
-  "rerankComputeMs",
-  "rerankMs",
-] as const;
+// Every stage timing but the total, which is the loop's own wall time.
+const TIMING_KEYS = STAGES.filter((s) => s !== "totalMs");
 
 /**
  * The rounds' candidates, each passage once: relevant first, then by the reranker's score (against the
