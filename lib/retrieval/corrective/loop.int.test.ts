@@ -7,7 +7,7 @@ import { startMockOpenAIServer, type MockOpenAIServer } from "@/lib/generate/ope
 import { hashedBowEmbedder } from "@/lib/models/testing/hashed-embedder";
 import { createRerankClient } from "@/lib/rerank/client";
 import { freePort } from "@/lib/net/free-port";
-import { searchParamsSchema } from "@/lib/retrieval/search";
+import { runSearch, searchParamsSchema } from "@/lib/retrieval/search";
 
 import { A, B, C, FILLER, QUESTION, startScriptedWorker } from "./corpus.mock";
 
@@ -117,6 +117,30 @@ describe("corrective loop without an LLM (score grader, RM3)", () => {
     const storedParams = stored!.params as CorrectiveParams;
     expect(storedParams.mode).toBe("corrective");
     expect(storedParams.corrective.rounds.map((r) => r.decision.reason)).toEqual(["weak_evidence", "enough_relevant"]);
+  });
+
+  it("never caches a rewritten round's reranking under the rewritten query", async () => {
+    const reranker = createRerankClient({ url: workerUrl, deadlineMs: 5000 });
+    const corrective = await runCorrectiveSearch({
+      db: opened.db,
+      embedder,
+      reranker,
+      params: params(),
+      rerankCacheTtlMs: 60_000,
+      options: options(),
+    });
+    const rewritten = corrective.corrective.rounds[1].query;
+    worker.queries.length = 0;
+    // A plain search for the rewritten text must be scored against that text, not served the question's scores.
+    const single = await runSearch({
+      db: opened.db,
+      embedder,
+      reranker,
+      params: params({ query: rewritten }),
+      rerankCacheTtlMs: 60_000,
+    });
+    expect(single.rerankCached).toBeUndefined();
+    expect(worker.queries).toEqual([rewritten]);
   });
 
   it("stops after the first round when enough passages pass the threshold", async () => {

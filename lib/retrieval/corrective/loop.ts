@@ -192,6 +192,9 @@ export async function runCorrectiveSearch(
       queries: roundQueries,
       reranker,
       newId: () => `round-${n}`,
+      // The rerank cache is keyed by the request's query; a rewritten round's scores are the question's,
+      // so caching them under the rewritten query would serve them to a later search for that text.
+      ...(query === question ? {} : { rerankCacheTtlMs: 0 }),
     });
     const record = captured.run!;
     searches.push({ results: search.results, record });
