@@ -10,9 +10,9 @@ export interface SearchSettings {
   rerank: boolean;
 }
 
-// Mirrors the server defaults (lib/retrieval/fusion.ts DEFAULT_FUSION, k 45, topN 5).
+// Mirrors the server defaults (lib/retrieval/fusion.ts DEFAULT_FUSION, lib/env.ts RETRIEVAL_K 30, topN 5).
 export const DEFAULT_SETTINGS: SearchSettings = {
-  k: 45,
+  k: 30,
   topN: 5,
   preset: "minmax",
   custom: { method: "rrf", bm25: 0.5, vector: 0.5, c: 60 },
@@ -24,12 +24,20 @@ export function fusionOf(settings: SearchSettings): Fusion {
     case "nvidia":
       return "nvidia";
     case "minmax":
-      return { method: "minmax", weights: { bm25: 0.8, vector: 0.2 } };
+      return { method: "minmax", weights: { bm25: 0.9, vector: 0.1 } };
     case "custom": {
       const { method, bm25, vector, c } = settings.custom;
       return method === "rrf" ? { method, weights: { bm25, vector }, c } : { method, weights: { bm25, vector } };
     }
   }
+}
+
+/**
+ * The settings a change of fusion preset makes: the NVIDIA preset is its fusion with its k = 45 and
+ * top_n = 5 (app/api/search/schema.ts SEARCH_PRESETS), the others change the fusion only.
+ */
+export function presetChange(preset: FusionPreset): Partial<SearchSettings> {
+  return preset === "nvidia" ? { preset, k: 45, topN: 5 } : { preset };
 }
 
 /** The search parameters sent with each chat request. */

@@ -3,7 +3,7 @@
 import { useId, useState } from "react";
 import { describeFusion } from "@/components/format";
 import { Button } from "@/components/ui/button";
-import { fusionOf, isDefault, type FusionPreset, type SearchSettings } from "./search-settings";
+import { fusionOf, isDefault, presetChange, type FusionPreset, type SearchSettings } from "./search-settings";
 
 const inputClass =
   "w-full rounded border border-slate-300 bg-white px-2 py-1 font-mono text-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
@@ -81,10 +81,10 @@ export function SettingsPanel({
               className={inputClass}
               data-testid="setting-fusion"
               value={settings.preset}
-              onChange={(e) => onChange({ preset: e.target.value as FusionPreset })}
+              onChange={(e) => onChange(presetChange(e.target.value as FusionPreset))}
             >
-              <option value="minmax">min-max 0.8 / 0.2 (default)</option>
-              <option value="nvidia">nvidia RRF 0.4 / 0.6</option>
+              <option value="minmax">min-max 0.9 / 0.1 (default)</option>
+              <option value="nvidia">nvidia RRF 0.4 / 0.6, k 45, top 5</option>
               <option value="custom">custom weights…</option>
             </select>
           </label>

@@ -63,8 +63,8 @@ describe("fuse: minmax", () => {
     ]);
   });
 
-  it("DEFAULT_FUSION is min-max 0.8 / 0.2", () => {
-    expect(DEFAULT_FUSION).toEqual({ method: "minmax", weights: { bm25: 0.8, vector: 0.2 } });
+  it("DEFAULT_FUSION is min-max 0.9 / 0.1 (chosen by npm run tune)", () => {
+    expect(DEFAULT_FUSION).toEqual({ method: "minmax", weights: { bm25: 0.9, vector: 0.1 } });
   });
 });
 

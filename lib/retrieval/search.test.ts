@@ -339,7 +339,7 @@ describe("runSearch", () => {
 describe("searchParamsSchema", () => {
   it("fills the defaults", () => {
     const p = searchParamsSchema.parse({ query: "  hello  " });
-    expect(p).toMatchObject({ query: "hello", k: 45, topN: 5, rerank: true });
+    expect(p).toMatchObject({ query: "hello", k: 30, topN: 5, rerank: true });
     expect(p.fusion).toBeDefined();
     expect(p).not.toHaveProperty("documentIds");
   });

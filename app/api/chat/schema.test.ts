@@ -75,7 +75,7 @@ describe("parseChatRequest", () => {
       message: "second\nquestion",
       params: {
         query: "second\nquestion",
-        k: 45,
+        k: 30,
         topN: 3,
         fusion: "nvidia",
         rerank: true,

@@ -12,9 +12,27 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }
 
+/**
+ * Named search settings a request can start from with `"preset": "<name>"`; fields given beside it win.
+ * `nvidia` is the NVIDIA / LangChain RAG blueprint (weighted RRF BM25 0.4 / vector 0.6, k = 45, top 5),
+ * kept selectable while the defaults are the ones `npm run tune` measured.
+ */
+export const SEARCH_PRESETS = {
+  nvidia: { k: 45, topN: 5, fusion: "nvidia" },
+} as const;
+
+function withPreset(body: unknown): unknown {
+  if (typeof body !== "object" || body === null || !("preset" in body)) return body;
+  const { preset, ...rest } = body as { preset: unknown };
+  if (typeof preset !== "string" || !Object.hasOwn(SEARCH_PRESETS, preset)) {
+    throw new AppError("bad_request:search", `preset: must be one of ${Object.keys(SEARCH_PRESETS).join(", ")}`);
+  }
+  return { ...SEARCH_PRESETS[preset as keyof typeof SEARCH_PRESETS], ...rest };
+}
+
 /** `POST /api/search` body → SearchParams, or a 400 AppError that says which field is wrong. */
 export function parseSearchRequest(body: unknown): SearchParams {
-  const parsed = searchParamsSchema.safeParse(body);
+  const parsed = searchParamsSchema.safeParse(withPreset(body));
   if (!parsed.success) throw new AppError("bad_request:search", describeIssues(parsed.error));
   return parsed.data;
 }
