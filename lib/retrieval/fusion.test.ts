@@ -91,8 +91,9 @@ describe("fuse: shape", () => {
 
   it("handles empty lists", () => {
     expect(fuse({ bm25: [], vector: [], fusion: "nvidia" })).toEqual([]);
+    // One vector hit normalises to 1, so it scores the default's vector weight (0.1).
     expect(fuse({ bm25: [], vector: [{ chunkId: 1, score: 0.3 }], fusion: DEFAULT_FUSION })).toEqual([
-      { chunkId: 1, bm25Rank: null, bm25Score: null, vectorRank: 1, vectorScore: 0.3, fusedRank: 1, fusedScore: 0.2 },
+      { chunkId: 1, bm25Rank: null, bm25Score: null, vectorRank: 1, vectorScore: 0.3, fusedRank: 1, fusedScore: 0.1 },
     ]);
   });
 });
