@@ -17,7 +17,10 @@ export interface ModelListRow {
 
 /** Whether this folder serves: the reranker by the folder the worker loads, when known; otherwise by id. */
 function isActive(model: InstalledModel, active: ActiveModels): boolean {
-  if (model.kind === "reranker" && active.rerankerDir) return path.resolve(model.dir) === path.resolve(active.rerankerDir);
+  if (model.kind === "reranker" && active.rerankerDir)
+    return path.resolve(model.dir) === path.resolve(active.rerankerDir);
+  if (model.kind === "embedder" && active.embedderDir)
+    return path.resolve(model.dir) === path.resolve(active.embedderDir);
   return active[model.kind] === model.id;
 }
 
@@ -59,11 +62,7 @@ export function modelListRows(listed: Listed[], active: ActiveModels): ModelList
 }
 
 /** A plain-text table, then the active models (which may be remote and so not in the table). */
-export function formatModelList(
-  rows: ModelListRow[],
-  active: ActiveModels,
-  modelsDir: string,
-): string {
+export function formatModelList(rows: ModelListRow[], active: ActiveModels, modelsDir: string): string {
   const header = ["", "NAME", "ID", "KIND", "FORMAT", "DIM", "MAX LEN", "NOTES"];
   const body = rows.map((r) => [r.active ? "*" : "", r.name, r.id, r.kind, r.format, r.dimension, r.maxLength, r.note]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
@@ -74,6 +73,11 @@ export function formatModelList(
       .trimEnd();
   const out = [`models in ${modelsDir}:`];
   out.push(rows.length === 0 ? "  (none: run `npm run models:build`)" : [header, ...body].map(line).join("\n"));
-  out.push("", `active embedder: ${active.embedder}`, `active reranker: ${active.reranker}${active.rerankerDir ? ` (${active.rerankerDir})` : ""}`, "(* = active)");
+  out.push(
+    "",
+    `active embedder: ${active.embedder}`,
+    `active reranker: ${active.reranker}${active.rerankerDir ? ` (${active.rerankerDir})` : ""}`,
+    "(* = active)",
+  );
   return out.join("\n");
 }

@@ -49,7 +49,12 @@ describe("installed models", () => {
 
       const listed = await listInstalledModels(modelsDir);
       expect(listed.map((m) => m.name)).toEqual(["bert-embedder", "bert-reranker", "broken", "sif-glove-100d"]);
-      expect(listed[0]).toMatchObject({ kind: "embedder", format: "hf", dimension: 16, id: "ranklens-test/bert-embedder" });
+      expect(listed[0]).toMatchObject({
+        kind: "embedder",
+        format: "hf",
+        dimension: 16,
+        id: "ranklens-test/bert-embedder",
+      });
       expect(listed[0]).toHaveProperty("manifest.model", "onnx/model.onnx");
       expect(listed[1]).toMatchObject({ kind: "reranker", format: "hf" });
       expect(listed[1]).toHaveProperty("manifest.model", "model.onnx");
@@ -78,7 +83,12 @@ describe("installed models", () => {
   it("names the active models: the starters unless a remote backend is configured", () => {
     expect(activeModels({ RERANKER_PROTOCOL: "ranklens" })).toEqual({ embedder: EMBEDDER_ID, reranker: RERANKER_ID });
     expect(
-      activeModels({ RERANKER_PROTOCOL: "tei", EMBEDDER_URL: "http://x", EMBEDDER_MODEL: "bge", RERANKER_MODEL: "bge-reranker" }),
+      activeModels({
+        RERANKER_PROTOCOL: "tei",
+        EMBEDDER_URL: "http://x",
+        EMBEDDER_MODEL: "bge",
+        RERANKER_MODEL: "bge-reranker",
+      }),
     ).toEqual({ embedder: "remote:bge", reranker: "tei:bge-reranker" });
   });
 
@@ -101,7 +111,12 @@ describe("installed models", () => {
       const listed = await listInstalledModels(modelsDir);
       const marked = async (extra: object) => {
         const active = await resolveActiveModels({ ...settings, ...extra });
-        return { active, rows: modelListRows(listed, active).filter((r) => r.active).map((r) => r.name) };
+        return {
+          active,
+          rows: modelListRows(listed, active)
+            .filter((r) => r.active)
+            .map((r) => r.name),
+        };
       };
       expect(await marked({})).toEqual({
         active: { embedder: EMBEDDER_ID, reranker: RERANKER_ID, rerankerDir: path.join(modelsDir, "knrm-glove-100d") },
@@ -112,11 +127,24 @@ describe("installed models", () => {
       expect(hf.rows).toEqual(["ce"]);
       // Absolute, with a trailing slash: still that folder.
       expect((await marked({ RERANKER_MODEL_DIR: `${path.join(modelsDir, "ce")}/` })).rows).toEqual(["ce"]);
-      expect((await marked({ RERANKER_MODEL_DIR: "emb" })).active.reranker).toMatch(/emb \(an embedder, not a reranker\)$/);
+      expect((await marked({ RERANKER_MODEL_DIR: "emb" })).active.reranker).toMatch(
+        /emb \(an embedder, not a reranker\)$/,
+      );
       expect((await marked({ RERANKER_MODEL_DIR: "gone" })).active.reranker).toMatch(/gone \(not a model folder\)$/);
       // A remote reranker: no local folder serves.
       const remote = await marked({ RERANKER_PROTOCOL: "tei", RERANKER_MODEL: "bge", RERANKER_MODEL_DIR: "ce" });
       expect(remote).toEqual({ active: { embedder: EMBEDDER_ID, reranker: "tei:bge" }, rows: [] });
+      // The app's embedder: the EMBEDDER_MODEL_DIR folder, unless a remote embedder is configured.
+      const emb = await marked({ EMBEDDER_MODEL_DIR: "emb" });
+      expect(emb.active).toMatchObject({ embedder: expect.any(String), embedderDir: path.join(modelsDir, "emb") });
+      expect(emb.active.embedder).not.toBe(EMBEDDER_ID);
+      expect(emb.rows).toEqual(["emb", "knrm-glove-100d"]);
+      expect((await marked({ EMBEDDER_MODEL_DIR: "ce" })).active.embedder).toMatch(
+        /ce \(a reranker, not an embedder\)$/,
+      );
+      const remoteEmb = await marked({ EMBEDDER_MODEL_DIR: "emb", EMBEDDER_URL: "http://x", EMBEDDER_MODEL: "e5" });
+      expect(remoteEmb.active.embedder).toBe("remote:e5");
+      expect(remoteEmb.rows).toEqual(["knrm-glove-100d"]);
     } finally {
       await rm(modelsDir, { recursive: true, force: true });
     }

