@@ -1,7 +1,8 @@
 import type { Db } from "@/db";
 import { getChunksByIds } from "@/db/queries/retrieval";
 import type { Embedder, Reranker } from "@/lib/models/types";
-import { runSearch, type RerankClientLike, type SearchParams, type SearchResultRow, type Timings } from "@/lib/retrieval/search";
+import { searchInMode, type RetrievalMode, type StopReason } from "@/lib/retrieval/corrective/loop";
+import { type RerankClientLike, type SearchParams, type SearchResultRow, type Timings } from "@/lib/retrieval/search";
 import type { BeirDataset } from "./beir";
 import { citedDocuments } from "./citation-precision";
 import { rankDocuments } from "./metrics";
@@ -20,6 +21,8 @@ export interface QueryOutcome {
   candidates: SearchResultRow[];
   /** Document of each passage the extractive answer cites (when asked for `answers`). */
   citedDocumentIds?: string[];
+  /** The corrective loop's course (mode "corrective" only). */
+  corrective?: { rounds: number; stopReason: StopReason; tokens?: number };
 }
 
 /** Runs a model in-process behind the same interface as the HTTP client. */
@@ -47,20 +50,27 @@ export async function runDatasetQueries(args: {
   limit?: number;
   /** Also compose each query's extractive answer and record what it cites (citation precision). */
   answers?: { minScore?: number };
+  /**
+   * "corrective": the app's corrective loop with the environment's settings and LLM (none: the score
+   * grader and RM3). Its `reranked` ranking is the merged evidence; bm25, dense and fused are round 1's.
+   */
+  mode?: RetrievalMode;
 }): Promise<QueryOutcome[]> {
   const { db, dataset, embedder, reranker, params } = args;
   const queries = dataset.queries.slice(0, args.limit ?? dataset.queries.length);
-  const bar = progressBar(`querying ${dataset.name}`, queries.length);
+  const mode = args.mode ?? "single";
+  const bar = progressBar(`querying ${dataset.name}${mode === "single" ? "" : ` (${mode})`}`, queries.length);
   const names = new Map<number, string>();
   const docsOf = async (ranked: { chunkId: number; score: number }[]) => {
     const missing = ranked.map((r) => r.chunkId).filter((id) => !names.has(id));
-    if (missing.length) for (const c of await getChunksByIds({ db, ids: missing })) names.set(c.chunkId, c.documentName);
+    if (missing.length)
+      for (const c of await getChunksByIds({ db, ids: missing })) names.set(c.chunkId, c.documentName);
     return rankDocuments(ranked.map((r) => ({ documentId: names.get(r.chunkId) ?? "", score: r.score })));
   };
   const out: QueryOutcome[] = [];
   for (const q of queries) {
     let stages: { bm25: { chunkId: number; score: number }[]; dense: { chunkId: number; score: number }[] } | undefined;
-    const res = await runSearch({
+    const res = await searchInMode(mode, {
       db,
       embedder,
       reranker,
@@ -68,7 +78,7 @@ export async function runDatasetQueries(args: {
       // Evaluation measures the model on every query; a cached reranking would hide its latency.
       rerankCacheTtlMs: 0,
       onStages: (s) => {
-        stages = s;
+        stages ??= s;
       },
     });
     const byRank = (key: "fusedRank" | "rerankRank") =>
@@ -77,19 +87,42 @@ export async function runDatasetQueries(args: {
           .filter((r) => r[key] !== null)
           .map((r) => ({ documentId: r.documentName, score: -(r[key] as number) })),
       );
+    const loop = "corrective" in res ? res.corrective : undefined;
+    // The merged evidence's order is its array order; its fused ranks come from different rounds.
+    const firstRound = loop?.rounds[0];
     out.push({
       queryId: q.id,
       rankings: {
         bm25: await docsOf(stages?.bm25 ?? []),
         dense: await docsOf(stages?.dense ?? []),
-        fused: byRank("fusedRank"),
-        reranked: res.reranked ? byRank("rerankRank") : byRank("fusedRank"),
+        fused: firstRound
+          ? rankDocuments(firstRound.ranking.map((r) => ({ documentId: r.documentName, score: -r.fusedRank })))
+          : byRank("fusedRank"),
+        reranked: loop
+          ? rankDocuments(res.results.map((r, i) => ({ documentId: r.documentName, score: -i })))
+          : res.reranked
+            ? byRank("rerankRank")
+            : byRank("fusedRank"),
       },
       timings: res.timings,
       reranked: res.reranked,
       candidates: [...res.results].sort((a, b) => a.fusedRank - b.fusedRank),
       ...(args.answers
-        ? { citedDocumentIds: citedDocuments(q.text, res.results, { topN: params.topN, minScore: args.answers.minScore }) }
+        ? {
+            citedDocumentIds: citedDocuments(q.text, res.results, {
+              topN: params.topN,
+              minScore: args.answers.minScore,
+            }),
+          }
+        : {}),
+      ...(loop
+        ? {
+            corrective: {
+              rounds: loop.rounds.length,
+              stopReason: loop.stopReason,
+              ...(loop.tokens ? { tokens: loop.tokens.total } : {}),
+            },
+          }
         : {}),
     });
     bar.tick();
