@@ -160,14 +160,17 @@ async function main() {
   if (modeSummaries) {
     const table = modesTable(Object.values(modeSummaries));
     const { fusion, k, queries } = primary;
-    console.log(`\n${dataset.name}: single vs corrective (${fusion}, k=${k}, ${queries} queries)\n${table}`);
-    const { corrective } = env.LLM_BASE_URL
-      ? { corrective: "LLM grader and rewriter" }
-      : { corrective: "score grader and RM3 rewriter (no LLM)" };
+    const stops = Object.entries(modeSummaries.corrective?.stopReasons ?? {})
+      .map(([reason, n]) => `${reason} ${n}`)
+      .join(", ");
+    console.log(
+      `\n${dataset.name}: single vs corrective (${fusion}, k=${k}, ${queries} queries)\n${table}\ncorrective stops: ${stops}`,
+    );
+    const corrective = env.LLM_BASE_URL ? "LLM grader and rewriter" : "score grader and RM3 rewriter (no LLM)";
     const settings = `CORRECTIVE_MAX_ROUNDS=${env.CORRECTIVE_MAX_ROUNDS}, CORRECTIVE_GRADE_THRESHOLD=${env.CORRECTIVE_GRADE_THRESHOLD}, CORRECTIVE_MIN_RELEVANT=${env.CORRECTIVE_MIN_RELEVANT}`;
     await writeFile(
       path.join(dir, "modes.md"),
-      `# ${dataset.name}: single vs corrective retrieval\n\n${queries} queries${limit ? ` (--limit ${limit}: the first ${limit})` : ""}, ${fusion}, k = ${k}, top_n = ${Math.min(env.RERANK_TOP_N, k)}; corrective: ${corrective}, ${settings}. Latency is the wall time per query.\n\n${table}\n`,
+      `# ${dataset.name}: single vs corrective retrieval\n\n${queries} queries${limit ? ` (--limit ${limit}: the first ${limit})` : ""}, ${fusion}, k = ${k}, top_n = ${Math.min(env.RERANK_TOP_N, k)}; corrective: ${corrective}, ${settings}. Latency is the wall time per query (every round), reranker in-process on this machine's CPU: compare only within this table.\n\n${table}\n\nWhy the corrective loops stopped: ${stops}.\n`,
     );
     await writeFile(
       path.join(dir, "modes.json"),
