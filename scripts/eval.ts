@@ -5,8 +5,9 @@
 // isolated, cached database); the reranker runs in-process (the worker's model). Each (fusion, k) pair
 // is one run. Writes <out>/<dataset>-<time>/report.json and report.html, and prints the tables.
 // --mode corrective runs the corrective loop (env CORRECTIVE_*, the LLM when LLM_BASE_URL is set, else the
-// score grader and RM3) instead of the single pass; with several modes the report adds `modes`, each mode's
-// primary run side by side (quality, rounds, latency, tokens), also written as modes.md and modes.json.
+// score grader and RM3) instead of the single pass; with several modes each query runs in every mode in turn
+// (alternating order, so machine load falls on both alike) and the report adds `modes`, each mode's primary
+// run side by side (quality, rounds, latency, tokens), also written as modes.md and modes.json.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -24,7 +25,7 @@ import {
   type ModeSummary,
   type RunReport,
 } from "@/lib/eval/report";
-import { inProcessRerankClient, runDatasetQueries, STAGES, type QueryOutcome } from "@/lib/eval/run-queries";
+import { inProcessRerankClient, runDatasetQueriesByMode, STAGES, type QueryOutcome } from "@/lib/eval/run-queries";
 import { retrievalModeSchema, type RetrievalMode } from "@/lib/retrieval/corrective/loop";
 import { DEFAULT_FUSION, type Fusion } from "@/lib/retrieval/fusion";
 
@@ -64,8 +65,8 @@ async function main() {
   const runs: RunReport[] = [];
   const outcomesOf = new Map<RunReport, QueryOutcome[]>();
   try {
-    const queryRun = (mode: RetrievalMode, fusion: Fusion, k: number, n: number | undefined) =>
-      runDatasetQueries({
+    const queryRun = (fusion: Fusion, k: number, n: number | undefined) =>
+      runDatasetQueriesByMode({
         db: index.db,
         dataset,
         embedder,
@@ -74,18 +75,19 @@ async function main() {
         limit: n,
         // The extractive answer of each query, for citation precision (the qrels label the answers).
         answers: { minScore: env.ANSWER_MIN_SCORE },
-        mode,
+        modes,
       });
-    for (const mode of modes) {
-      if (modes.length > 1) {
-        // Unmeasured queries first, so the first mode's latency does not carry the models' and database's
-        // cold start and the modes compare like for like.
-        await queryRun(mode, fusions[0], ks[0], Math.min(5, limit ?? 5));
-      }
-      for (const fusion of fusions) {
-        for (const k of ks) {
-          console.log(`eval: ${mode === "single" ? "" : `${mode}, `}fusion ${fusionLabel(fusion)}, k = ${k}`);
-          const outcomes = await queryRun(mode, fusion, k, limit);
+    if (modes.length > 1) {
+      // A few unmeasured queries first, so the first query measured does not carry the models' and the
+      // database's cold start.
+      await queryRun(fusions[0], ks[0], Math.min(5, limit ?? 5));
+    }
+    for (const fusion of fusions) {
+      for (const k of ks) {
+        console.log(`eval: ${modes.join(" + ")}, fusion ${fusionLabel(fusion)}, k = ${k}`);
+        const byMode = await queryRun(fusion, k, limit);
+        for (const mode of modes) {
+          const outcomes = byMode[mode]!;
           const run = summarise({ outcomes, qrels: dataset.qrels, fusion, k, mode });
           runs.push(run);
           outcomesOf.set(run, outcomes);
@@ -117,7 +119,9 @@ async function main() {
     }
   }
   const last = runs.at(-1)!;
-  console.log(`\n| stage latency (ms), ${last.fusion} k=${last.k} | P50 | P95 | P99 |\n|---|---|---|---|`);
+  console.log(
+    `\n| stage latency (ms), ${last.mode}, ${last.fusion} k=${last.k} | P50 | P95 | P99 |\n|---|---|---|---|`,
+  );
   for (const key of TIMING_KEYS) {
     const l = last.latencyMs[key];
     console.log(`| ${key} | ${l.p50.toFixed(2)} | ${l.p95.toFixed(2)} | ${l.p99.toFixed(2)} |`);

@@ -40,8 +40,7 @@ export function inProcessRerankClient(reranker: Reranker): RerankClientLike {
   };
 }
 
-/** Every dataset query through the app's own search path, with each stage's document ranking. */
-export async function runDatasetQueries(args: {
+type DatasetQueryArgs = {
   db: Db;
   dataset: BeirDataset;
   embedder: Embedder;
@@ -50,16 +49,27 @@ export async function runDatasetQueries(args: {
   limit?: number;
   /** Also compose each query's extractive answer and record what it cites (citation precision). */
   answers?: { minScore?: number };
-  /**
-   * "corrective": the app's corrective loop with the environment's settings and LLM (none: the score
-   * grader and RM3). Its `reranked` ranking is the merged evidence; bm25, dense and fused are round 1's.
-   */
-  mode?: RetrievalMode;
-}): Promise<QueryOutcome[]> {
-  const { db, dataset, embedder, reranker, params } = args;
-  const queries = dataset.queries.slice(0, args.limit ?? dataset.queries.length);
+};
+
+/** Every dataset query through the app's own search path, with each stage's document ranking. */
+export async function runDatasetQueries(args: DatasetQueryArgs & { mode?: RetrievalMode }): Promise<QueryOutcome[]> {
   const mode = args.mode ?? "single";
-  const bar = progressBar(`querying ${dataset.name}${mode === "single" ? "" : ` (${mode})`}`, queries.length);
+  return (await runDatasetQueriesByMode({ ...args, modes: [mode] }))[mode]!;
+}
+
+/**
+ * Every dataset query in each mode, the modes in turn on each query (their order alternating from one
+ * query to the next), so load on the machine and warm caches fall on every mode alike.
+ * "corrective": the app's corrective loop with the environment's settings and LLM (none: the score
+ * grader and RM3); its `reranked` ranking is the merged evidence, its bm25, dense and fused round 1's.
+ */
+export async function runDatasetQueriesByMode(
+  args: DatasetQueryArgs & { modes: RetrievalMode[] },
+): Promise<Partial<Record<RetrievalMode, QueryOutcome[]>>> {
+  const { db, dataset, embedder, reranker, params, modes } = args;
+  const queries = dataset.queries.slice(0, args.limit ?? dataset.queries.length);
+  const label = modes.some((m) => m !== "single") ? ` (${modes.join(", ")})` : "";
+  const bar = progressBar(`querying ${dataset.name}${label}`, queries.length);
   const names = new Map<number, string>();
   const docsOf = async (ranked: { chunkId: number; score: number }[]) => {
     const missing = ranked.map((r) => r.chunkId).filter((id) => !names.has(id));
@@ -67,8 +77,15 @@ export async function runDatasetQueries(args: {
       for (const c of await getChunksByIds({ db, ids: missing })) names.set(c.chunkId, c.documentName);
     return rankDocuments(ranked.map((r) => ({ documentId: names.get(r.chunkId) ?? "", score: r.score })));
   };
-  const out: QueryOutcome[] = [];
-  for (const q of queries) {
+  const out: Partial<Record<RetrievalMode, QueryOutcome[]>> = Object.fromEntries(modes.map((m) => [m, []]));
+  for (const [i, q] of queries.entries()) {
+    for (const mode of i % 2 ? [...modes].reverse() : modes) out[mode]!.push(await outcomeOf(q, mode));
+    bar.tick();
+  }
+  bar.done();
+  return out;
+
+  async function outcomeOf(q: BeirDataset["queries"][number], mode: RetrievalMode): Promise<QueryOutcome> {
     let stages: { bm25: { chunkId: number; score: number }[]; dense: { chunkId: number; score: number }[] } | undefined;
     const res = await searchInMode(mode, {
       db,
@@ -90,7 +107,7 @@ export async function runDatasetQueries(args: {
     const loop = "corrective" in res ? res.corrective : undefined;
     // The merged evidence's order is its array order; its fused ranks come from different rounds.
     const firstRound = loop?.rounds[0];
-    out.push({
+    return {
       queryId: q.id,
       rankings: {
         bm25: await docsOf(stages?.bm25 ?? []),
@@ -124,9 +141,6 @@ export async function runDatasetQueries(args: {
             },
           }
         : {}),
-    });
-    bar.tick();
+    };
   }
-  bar.done();
-  return out;
 }
