@@ -110,8 +110,9 @@ async function vectorCounts(db: Db): Promise<Map<number, { n: number; dims: numb
 const chunkCount = async (db: Db) =>
   Number((await queryRows<{ n: unknown }>(db, sql`SELECT count(*) AS n FROM chunks`))[0].n);
 
+// k above the corpus's 35 chunks, so every chunk with a vector is ranked, whatever the default k.
 const search = (db: Db, embedder: Embedder, query: string) =>
-  runSearch({ db, embedder, reranker: noReranker, params: searchParamsSchema.parse({ query, rerank: false }) });
+  runSearch({ db, embedder, reranker: noReranker, params: searchParamsSchema.parse({ query, k: 45, rerank: false }) });
 
 function describeSwitch(label: string, open: () => Promise<OpenedDb>) {
   describe(label, () => {

@@ -105,6 +105,42 @@ async function runQuery(query: string, user = ALICE) {
   return (await res.json()) as { runId: string; results: { chunkId: number; fusedRank: number; documentId: string }[] };
 }
 
+/** Stores a ready document of Alice's, one chunk per passage. */
+async function addDocument(name: string, passages: string[]): Promise<string> {
+  const db = holder.opened!.db;
+  const { embedder } = await searchDependencies();
+  const text = passages.join("\n\n");
+  const { id } = await createDocumentWithJob({
+    db,
+    name,
+    type: "text/plain",
+    size: text.length,
+    sha256: name,
+    raw: new TextEncoder().encode(text),
+    ownerId: ALICE,
+  });
+  const vectors = await embedder.embed(passages, { kind: "passage" });
+  let offset = 0;
+  await completeIngest({
+    db,
+    documentId: id,
+    text,
+    chunks: passages.map((p, position) => {
+      const charStart = offset;
+      offset += p.length + 2;
+      return {
+        position,
+        text: p,
+        charStart,
+        charEnd: charStart + p.length,
+        tokenCount: 10,
+        embedding: vectors[position],
+      };
+    }),
+  });
+  return id;
+}
+
 // Six passages in two documents; every one is a candidate of every query (k = 45).
 const DOCS: Record<string, string[]> = {
   "volcanoes.txt": [
@@ -144,39 +180,7 @@ describe.each(databases)("labels and the golden set on %s", (_name, open) => {
       sql`INSERT INTO users (id, name, email) VALUES (${ALICE}, 'Alice', 'alice@example.test'),
           (${BOB}, 'Bob', 'bob@example.test'), ('admin-user', 'Admin', 'admin@example.test')`,
     );
-    const { embedder } = await searchDependencies();
-    for (const [name, passages] of Object.entries(DOCS)) {
-      const text = passages.join("\n\n");
-      const { id } = await createDocumentWithJob({
-        db,
-        name,
-        type: "text/plain",
-        size: text.length,
-        sha256: name,
-        raw: new TextEncoder().encode(text),
-        ownerId: ALICE,
-      });
-      const vectors = await embedder.embed(passages, { kind: "passage" });
-      let offset = 0;
-      await completeIngest({
-        db,
-        documentId: id,
-        text,
-        chunks: passages.map((p, position) => {
-          const charStart = offset;
-          offset += p.length + 2;
-          return {
-            position,
-            text: p,
-            charStart,
-            charEnd: charStart + p.length,
-            tokenCount: 10,
-            embedding: vectors[position],
-          };
-        }),
-      });
-      docIds[name] = id;
-    }
+    for (const [name, passages] of Object.entries(DOCS)) docIds[name] = await addDocument(name, passages);
     reportsDir = await mkdtemp(path.join(tmpdir(), "ranklens-reports-"));
   });
   afterAll(async () => {
@@ -379,20 +383,33 @@ describe.each(databases)("labels and the golden set on %s", (_name, open) => {
 
   it("re-evaluates on schedule only when labels, documents or the reranker changed", async () => {
     const { startGoldenSchedule } = await import("@/lib/eval/golden-schedule");
-    const schedule = startGoldenSchedule({ intervalMs: 0, getDeps: searchDependencies, log: () => {} });
+    const schedule = startGoldenSchedule({
+      intervalMs: 0,
+      getDeps: searchDependencies,
+      log: (l) => console.log("DBG", l),
+    });
     const count = async () =>
       (await (await evaluations.GET(req("/api/golden/evaluations", { user: ALICE }))).json()).evaluations.length;
+    // Whatever the default fusion put at ranks 2 and 3 above, the kitchen document is gone now: give the
+    // basalt query a relevant passage that is still readable, so that it can be scored.
+    const basalt = await runQuery("basalt columns cooling");
+    const columns = basalt.results.find((r) => r.documentId === docIds["volcanoes.txt"])!;
+    await putLabel(basalt.runId, { chunkId: columns.chunkId, grade: 2 });
     const before = await count();
-    // A document was deleted since the last evaluation: one new evaluation, for Alice only.
+    // Judgements changed since the last evaluation: one new evaluation, for Alice only; then none.
     expect(await schedule.tick()).toBe(1);
     expect(await count()).toBe(before + 1);
     expect(await schedule.tick()).toBe(0);
     expect(await count()).toBe(before + 1);
-    // A judgement changes: the next pass evaluates again.
-    const run = await runQuery("basalt columns cooling");
-    await putLabel(run.runId, { chunkId: run.results[0].chunkId, grade: 2 });
+    // A document arrives: the next pass evaluates again, once.
+    await addDocument("glaciers.txt", ["Glaciers carve U-shaped valleys as they slide downhill."]);
     expect(await schedule.tick()).toBe(1);
     expect(await count()).toBe(before + 2);
+    expect(await schedule.tick()).toBe(0);
+    // A judgement changes: the next pass evaluates again.
+    await putLabel(basalt.runId, { chunkId: basalt.results[0].chunkId, grade: 1 });
+    expect(await schedule.tick()).toBe(1);
+    expect(await count()).toBe(before + 3);
     schedule.stop();
   });
 
