@@ -155,11 +155,17 @@ async function main() {
     stages: primary.stages,
     // Share of the primary run's cited passages (extractive answers) that are relevant; per run under `runs`.
     citationPrecision: primary.citationPrecision,
-    runs,
-    ...(modeSummaries ? { modes: modeSummaries } : {}),
+    // The first mode's runs (one per fusion and k, as readers of `runs` expect); other modes' under `modeRuns`.
+    runs: runs.filter((r) => r.mode === modes[0]),
+    ...(modeSummaries
+      ? {
+          modes: modeSummaries,
+          modeRuns: Object.fromEntries(modes.slice(1).map((m) => [m, runs.filter((r) => r.mode === m)])),
+        }
+      : {}),
   };
   await writeFile(path.join(dir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(path.join(dir, "report.html"), htmlReport(report));
+  await writeFile(path.join(dir, "report.html"), htmlReport({ ...report, runs }));
   let wrote = "report.html";
   if (modeSummaries) {
     const table = modesTable(Object.values(modeSummaries));
