@@ -4,6 +4,8 @@ import postgres from "postgres";
 import { openDb, type Db, type OpenedDb } from "./index";
 import { claimNextIngestJob, completeIngest, createDocumentWithJob, getDocumentContent } from "./queries/documents";
 import { FIXTURE_DOCUMENTS, seededVector, type FixtureDocument } from "./fixtures/corpus";
+import { wordTokens } from "@/lib/models/word-tokens";
+import type { Embedder } from "@/lib/models/types";
 
 export const PG_SERVER_HINT =
   "TEST_DATABASE_URL is not set: start the test PostgreSQL with `bash scripts/pg-test-server.sh start` " +
@@ -86,4 +88,53 @@ export async function ingestFixture(db: Db, docs: FixtureDocument[] = FIXTURE_DO
     out.documentIds.push(id);
   }
   return out;
+}
+
+/**
+ * Stores a ready document, one chunk per passage (joined by blank lines), its vectors from `embedder`:
+ * for tests that search a small hand-written corpus with a real embedder. Returns the document id.
+ */
+export async function addReadyDocument({
+  db,
+  name,
+  passages,
+  embedder,
+  ownerId,
+}: {
+  db: Db;
+  name: string;
+  passages: string[];
+  embedder: Embedder;
+  ownerId?: string;
+}): Promise<string> {
+  const text = passages.join("\n\n");
+  const { id } = await createDocumentWithJob({
+    db,
+    name,
+    type: "text/plain",
+    size: text.length,
+    sha256: name,
+    raw: new TextEncoder().encode(text),
+    ...(ownerId ? { ownerId } : {}),
+  });
+  const vectors = await embedder.embed(passages, { kind: "passage" });
+  let offset = 0;
+  await completeIngest({
+    db,
+    documentId: id,
+    text,
+    chunks: passages.map((p, position) => {
+      const charStart = offset;
+      offset += p.length + 2;
+      return {
+        position,
+        text: p,
+        charStart,
+        charEnd: charStart + p.length,
+        tokenCount: wordTokens(p).length,
+        embedding: vectors[position],
+      };
+    }),
+  });
+  return id;
 }

@@ -4,9 +4,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { openDb, type OpenedDb } from "@/db";
-import { completeIngest, createDocumentWithJob } from "@/db/queries/documents";
+import { addReadyDocument } from "@/db/testing";
 import { getRetrievalRunById, setRunAnswer } from "@/db/queries/runs";
-import { wordTokens } from "@/lib/models/word-tokens";
 import { createRerankClient } from "@/lib/rerank/client";
 
 import { runSearch, searchParamsSchema } from "./search";
@@ -38,34 +37,7 @@ let deadUrl: string;
 beforeAll(async () => {
   opened = await openDb({ memory: true });
   for (const [name, passages] of Object.entries(DOCS)) {
-    const text = passages.join("\n\n");
-    const { id } = await createDocumentWithJob({
-      db: opened.db,
-      name,
-      type: "text/plain",
-      size: text.length,
-      sha256: name,
-      raw: new TextEncoder().encode(text),
-    });
-    const vectors = await embedder.embed(passages, { kind: "passage" });
-    let offset = 0;
-    await completeIngest({
-      db: opened.db,
-      documentId: id,
-      text,
-      chunks: passages.map((p, position) => {
-        const charStart = offset;
-        offset += p.length + 2;
-        return {
-          position,
-          text: p,
-          charStart,
-          charEnd: charStart + p.length,
-          tokenCount: wordTokens(p).length,
-          embedding: vectors[position],
-        };
-      }),
-    });
+    await addReadyDocument({ db: opened.db, name, passages, embedder });
   }
 
   // A scripted worker: prefers passages that mention "process".

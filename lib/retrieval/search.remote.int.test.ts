@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { openDb, type OpenedDb } from "@/db";
-import { completeIngest, createDocumentWithJob } from "@/db/queries/documents";
+import { addReadyDocument } from "@/db/testing";
 import { getRetrievalRunById } from "@/db/queries/runs";
 import { EMBEDDING_DIM } from "@/db/schema/chunks";
 import { startMockEmbeddingsServer, type MockEmbeddingsServer } from "@/lib/models/openai-embeddings-server.mock";
 import { createRemoteEmbedder } from "@/lib/models/remote-embedder";
 import type { Embedder } from "@/lib/models/types";
-import { wordTokens } from "@/lib/models/word-tokens";
 import { createRerankClient } from "@/lib/rerank/client";
 import { sigmoid } from "@/lib/rerank/protocols";
 import {
@@ -53,34 +52,7 @@ beforeAll(async () => {
     passagePrefix: "passage: ",
     batchSize: 4,
   });
-  const text = PASSAGES.join("\n\n");
-  const { id } = await createDocumentWithJob({
-    db: opened.db,
-    name: "notes.md",
-    type: "text/plain",
-    size: text.length,
-    sha256: "notes",
-    raw: new TextEncoder().encode(text),
-  });
-  const vectors = await embedder.embed(PASSAGES, { kind: "passage" });
-  let offset = 0;
-  await completeIngest({
-    db: opened.db,
-    documentId: id,
-    text,
-    chunks: PASSAGES.map((p, position) => {
-      const charStart = offset;
-      offset += p.length + 2;
-      return {
-        position,
-        text: p,
-        charStart,
-        charEnd: charStart + p.length,
-        tokenCount: wordTokens(p).length,
-        embedding: vectors[position],
-      };
-    }),
-  });
+  await addReadyDocument({ db: opened.db, name: "notes.md", passages: PASSAGES, embedder });
 });
 
 afterAll(async () => {

@@ -65,8 +65,8 @@ vi.mock("@/lib/retrieval/server", async () => {
 
 const { env } = await import("@/lib/env");
 const { openDb } = await import("@/db");
-const { openFreshPostgres, testDatabaseUrl } = await import("@/db/testing");
-const { completeIngest, createDocumentWithJob, deleteDocumentById } = await import("@/db/queries/documents");
+const { addReadyDocument, openFreshPostgres, testDatabaseUrl } = await import("@/db/testing");
+const { deleteDocumentById } = await import("@/db/queries/documents");
 const { queryRows } = await import("@/db/queries/sql");
 const { searchDependencies } = await import("@/lib/retrieval/server");
 const { sql } = await import("drizzle-orm");
@@ -107,38 +107,8 @@ async function runQuery(query: string, user = ALICE) {
 
 /** Stores a ready document of Alice's, one chunk per passage. */
 async function addDocument(name: string, passages: string[]): Promise<string> {
-  const db = holder.opened!.db;
   const { embedder } = await searchDependencies();
-  const text = passages.join("\n\n");
-  const { id } = await createDocumentWithJob({
-    db,
-    name,
-    type: "text/plain",
-    size: text.length,
-    sha256: name,
-    raw: new TextEncoder().encode(text),
-    ownerId: ALICE,
-  });
-  const vectors = await embedder.embed(passages, { kind: "passage" });
-  let offset = 0;
-  await completeIngest({
-    db,
-    documentId: id,
-    text,
-    chunks: passages.map((p, position) => {
-      const charStart = offset;
-      offset += p.length + 2;
-      return {
-        position,
-        text: p,
-        charStart,
-        charEnd: charStart + p.length,
-        tokenCount: 10,
-        embedding: vectors[position],
-      };
-    }),
-  });
-  return id;
+  return addReadyDocument({ db: holder.opened!.db, name, passages, embedder, ownerId: ALICE });
 }
 
 // Six passages in two documents; every one is a candidate of every query (k = 45).
