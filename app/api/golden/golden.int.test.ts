@@ -3,8 +3,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
-import type { Principal } from "@/lib/auth/principal";
-import type { RerankRequest } from "@/lib/models/types";
 
 // Relevance labels, the golden set, its evaluation and alert, the BEIR export and the eval reports
 // through the real route handlers on PGlite and PostgreSQL. Authentication itself is covered by
@@ -21,45 +19,10 @@ vi.mock("@/db", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@/db")>();
   return { ...actual, getDb: async () => holder.opened!.db };
 });
-vi.mock("@/lib/auth/guard", async () => {
-  const { AppError } = await import("@/lib/errors");
-  return {
-    async guard(request: Request, opts: { need: "read" | "write"; surface: string }): Promise<Principal> {
-      const userId = request.headers.get("x-test-user");
-      if (!userId) throw new AppError(`unauthorized:${opts.surface}` as "unauthorized:api", "no user");
-      const scope = request.headers.get("x-test-scope") === "read" ? "read" : "write";
-      if (opts.need === "write" && scope === "read") {
-        throw new AppError(`forbidden:${opts.surface}` as "forbidden:api", "read-only key");
-      }
-      return {
-        userId,
-        email: `${userId}@example.test`,
-        name: userId,
-        role: userId === "admin-user" ? "admin" : "user",
-        via: scope === "read" ? "api-key" : "session",
-        scope,
-      };
-    },
-  };
-});
+vi.mock("@/lib/auth/guard", async () => ({ guard: (await import("@/app/api/route-mocks.testing")).headerGuard }));
 vi.mock("@/lib/retrieval/server", async () => {
   const { hashedBowEmbedder: embedder } = await import("@/lib/models/testing/hashed-embedder");
-  const reranker = {
-    async rerank(request: RerankRequest) {
-      const n = request.candidates.length;
-      const results = request.candidates.map((c, i) => ({
-        id: c.id,
-        index: i,
-        score: holder.rerank === "identity" ? n - i : i + 1,
-      }));
-      results.sort((a, b) => b.score - a.score);
-      return {
-        ok: true as const,
-        wallMs: 1,
-        response: { model: { id: "test-reranker", version: holder.rerank }, results, queueMs: 0, computeMs: 1 },
-      };
-    },
-  };
+  const reranker = (await import("@/app/api/route-mocks.testing")).orderedReranker(() => holder.rerank);
   return { searchDependencies: async () => ({ db: holder.opened!.db, embedder, reranker }) };
 });
 

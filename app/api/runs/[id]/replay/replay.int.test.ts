@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
-import type { Principal } from "@/lib/auth/principal";
-import type { RerankRequest } from "@/lib/models/types";
 import type { RunRecord } from "@/db/queries/runs";
 import type { ReplayComparison } from "./compare";
 
@@ -18,36 +16,10 @@ vi.mock("@/db", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@/db")>();
   return { ...actual, getDb: async () => holder.opened!.db };
 });
-vi.mock("@/lib/auth/guard", async () => {
-  const { AppError } = await import("@/lib/errors");
-  return {
-    async guard(request: Request, opts: { surface: string }): Promise<Principal> {
-      const userId = request.headers.get("x-test-user");
-      if (!userId) throw new AppError(`unauthorized:${opts.surface}` as "unauthorized:api", "no user");
-      return { userId, email: `${userId}@example.test`, name: userId, role: "user", via: "session", scope: "write" };
-    },
-  };
-});
+vi.mock("@/lib/auth/guard", async () => ({ guard: (await import("@/app/api/route-mocks.testing")).headerGuard }));
 vi.mock("@/lib/retrieval/server", async () => {
   const { hashedBowEmbedder: embedder } = await import("@/lib/models/testing/hashed-embedder");
-  const reranker = {
-    async rerank(request: RerankRequest) {
-      const n = request.candidates.length;
-      const results = request.candidates.map((c, i) => ({
-        id: c.id,
-        index: i,
-        score: holder.rerank === "identity" ? n - i : i + 1,
-        rawScore: 0,
-        truncatedTokens: i,
-      }));
-      results.sort((a, b) => b.score - a.score);
-      return {
-        ok: true as const,
-        wallMs: 1,
-        response: { model: { id: "test-reranker", version: holder.rerank }, results, queueMs: 0, computeMs: 1 },
-      };
-    },
-  };
+  const reranker = (await import("@/app/api/route-mocks.testing")).orderedReranker(() => holder.rerank);
   return { searchDependencies: async () => ({ db: holder.opened!.db, embedder, reranker }) };
 });
 
