@@ -12,7 +12,9 @@ export const USERS = {
 
 export type UserName = keyof typeof USERS | "admin";
 
-export const storageStatePath = (user: UserName) => path.join(import.meta.dirname, ".auth", `${user}.json`);
+/** Where each user's signed-in state is saved; E2E_AUTH_DIR keeps concurrent runs on one machine apart. */
+export const storageStatePath = (user: UserName) =>
+  path.join(process.env.E2E_AUTH_DIR ?? path.join(import.meta.dirname, ".auth"), `${user}.json`);
 
 export const admin = () => ({
   email: process.env.E2E_ADMIN_EMAIL ?? "admin@e2e.test",
