@@ -68,9 +68,13 @@ describe("/api/documents", () => {
     });
     expect(doc.error).toBeUndefined();
     expect(doc.progress).toEqual({ stage: expect.any(String), done: 1, total: 1 });
+    // The chunking ingestion uses now (env defaults here), for the document view's metadata.
+    expect(doc.chunking).toEqual({ size: 400, overlap: 50 });
 
     const list = await (await LIST(new Request("http://localhost/api/documents"))).json();
     expect(list.documents.map((d: { id: string }) => d.id)).toContain(id);
+    // The upload limit, so the page refuses a too-large file before sending it (env default: 50 MB).
+    expect(list.maxUploadBytes).toBe(50 * 1024 * 1024);
 
     const content = await (await CONTENT(new Request("http://localhost"), ctx(id))).json();
     expect(content.text).toBe("Kernels\n\nKernel pooling & ranking.");

@@ -31,12 +31,18 @@ export async function POST(request: Request) {
   }
 }
 
-/** The caller's documents and those shared with their workspaces. */
+/**
+ * The caller's documents and those shared with their workspaces, with `maxUploadBytes` so the page can
+ * refuse a file that is too large before sending it.
+ */
 export async function GET(request: Request) {
   try {
     const principal = await guard(request, { need: "read", surface: "document" });
     const db = await getDb();
-    return Response.json({ documents: await listDocuments({ db, viewer: viewerOf(principal) }) });
+    return Response.json({
+      documents: await listDocuments({ db, viewer: viewerOf(principal) }),
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    });
   } catch (error) {
     return errorResponse(error, "document");
   }

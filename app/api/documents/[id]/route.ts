@@ -2,6 +2,7 @@ import { getDb } from "@/db";
 import { deleteDocumentById, getDocumentById, setDocumentWorkspace } from "@/db/queries/documents";
 import { guard } from "@/lib/auth/guard";
 import { viewerOf } from "@/lib/auth/principal";
+import { env } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
 import { readJsonBody } from "@/lib/http/read-json";
 import { documentIdParams, shareBodySchema } from "../schema";
@@ -22,6 +23,7 @@ async function documentId(context: Context): Promise<string> {
 }
 
 // Another user's document is answered exactly like a missing one (404), so ids reveal nothing.
+// `chunking` is the chunk size and overlap (tokens) that ingestion and re-ingestion use now.
 export async function GET(request: Request, context: Context) {
   try {
     const principal = await guard(request, { need: "read", surface: "document" });
@@ -41,6 +43,7 @@ export async function GET(request: Request, context: Context) {
       size: doc.size,
       createdAt: doc.createdAt,
       updatedAt: doc.updatedAt,
+      chunking: { size: env.CHUNK_SIZE, overlap: env.CHUNK_OVERLAP },
     });
   } catch (error) {
     return errorResponse(error, "document");
