@@ -32,6 +32,8 @@ export interface MockOpenAIServer {
   answer: string;
   /** When set, the reply to each request (in place of `answer`), e.g. by what its prompt asks for. */
   reply?: (body: RecordedRequest["body"]) => string;
+  /** When set, the non-streaming reply's `usage` per request (default 10 prompt + 10 completion tokens). */
+  usage?: (body: RecordedRequest["body"]) => { prompt_tokens: number; completion_tokens: number };
   close(): Promise<void>;
 }
 
@@ -115,7 +117,10 @@ export async function startMockOpenAIServer({
             finish_reason: "stop",
           },
         ],
-        usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
+        usage: (() => {
+          const u = state.usage?.(body) ?? { prompt_tokens: 10, completion_tokens: 10 };
+          return { ...u, total_tokens: u.prompt_tokens + u.completion_tokens };
+        })(),
       });
     }
 

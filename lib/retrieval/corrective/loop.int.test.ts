@@ -64,7 +64,14 @@ beforeEach(() => {
   worker.queries.length = 0;
   llm.requests.length = 0;
   llm.reply = undefined;
+  llm.usage = undefined;
 });
+
+/** The mock's usage per call: the grader's and the rewriter's differ, so the split can be checked. */
+const usageByStep = (body: MockOpenAIServer["requests"][number]["body"]) =>
+  String(body.messages?.find((m) => m.role === "system")?.content ?? "").startsWith("You rewrite")
+    ? { prompt_tokens: 40, completion_tokens: 5 }
+    : { prompt_tokens: 100, completion_tokens: 7 };
 
 const run = (o: Partial<CorrectiveOptions>, p = params(), url = workerUrl) =>
   runCorrectiveSearch({
@@ -165,6 +172,17 @@ describe("corrective loop without an LLM (score grader, RM3)", () => {
     expect(res.corrective.stopReason).toBe("no_new_passages");
   });
 
+  it("stops when the rewrite gives a query already tried, and keeps that rewrite on the round", async () => {
+    // RM3 with no expansion terms gives back the question itself.
+    const res = await run({ rm3: { terms: 0 } });
+    expect(res.corrective.rounds).toHaveLength(1);
+    const [r1] = res.corrective.rounds;
+    expect(r1.decision).toMatchObject({ action: "stop", reason: "no_new_passages" });
+    expect(r1.decision.detail).toMatch(/already tried/);
+    expect(r1.discardedRewrite).toMatchObject({ method: "rm3", query: QUESTION, terms: [] });
+    expect(r1.latencyMs).toBeGreaterThanOrEqual(r1.timings.totalMs + r1.discardedRewrite!.ms);
+  });
+
   it("does not grade or rewrite when the reranker is down and no LLM is configured", async () => {
     const res = await run({}, params(), deadUrl);
     expect(res.reranked).toBe(false);
@@ -193,6 +211,7 @@ describe("corrective loop with an LLM (local OpenAI wire-format server)", () => 
 
   it("grades with the LLM's JSON, rewrites with its query and counts the tokens", async () => {
     llm.reply = scriptedLlm({ rewrite: JSON.stringify({ query: "canes guide" }) });
+    llm.usage = usageByStep;
     const res = await run({ llm: config() });
     const [r1, r2] = res.corrective.rounds;
     expect(r1.grading).toMatchObject({ method: "llm" });
@@ -205,9 +224,15 @@ describe("corrective loop with an LLM (local OpenAI wire-format server)", () => 
     expect(r2.grading).toMatchObject({ method: "llm" });
     expect(res.corrective.stopReason).toBe("enough_relevant");
     expect(res.results[0].text).toBe(C);
-    // grade, rewrite, grade: the mock reports 10 prompt + 10 completion tokens per call.
+    // grade, rewrite, grade: the mock reports 100 + 7 tokens per grader call, 40 + 5 per rewriter call.
     expect(llm.requests).toHaveLength(3);
-    expect(res.corrective.tokens).toEqual({ input: 30, output: 30, total: 60 });
+    expect(res.corrective.tokens).toEqual({
+      input: 240,
+      output: 19,
+      total: 259,
+      grader: { input: 200, output: 14, total: 214 },
+      rewriter: { input: 40, output: 5, total: 45 },
+    });
     // Round 2 graded only C, the passage round 1 had not.
     expect(String(llm.requests[2].body.messages?.at(-1)?.content)).toContain(C);
     expect(String(llm.requests[2].body.messages?.at(-1)?.content)).not.toContain(A);
@@ -222,7 +247,9 @@ describe("corrective loop with an LLM (local OpenAI wire-format server)", () => 
     expect(r2.rewrite).toMatchObject({ method: "rm3", query: "rose care basics guide" });
     expect(r2.rewrite!.fallbackReason).toMatch(/not JSON/);
     expect(res.corrective.stopReason).toBe("enough_relevant");
-    expect(res.corrective.tokens).toEqual({ input: 30, output: 30, total: 60 });
+    // Unusable replies still cost their tokens (10 + 10 per call by default).
+    expect(res.corrective.tokens).toMatchObject({ input: 30, output: 30, total: 60 });
+    expect(res.corrective.tokens!.rewriter).toEqual({ input: 10, output: 10, total: 20 });
   });
 
   it("falls back when the LLM's JSON does not grade every passage or its rewrite is invalid", async () => {

@@ -88,9 +88,14 @@ export interface CorrectiveRound {
   timings: Timings;
   gradeMs: number;
   rewriteMs: number;
-  /** Rewrite + search + grading of this round. */
+  /** Rewrite + search + grading of this round (and of a rewrite made after it but discarded). */
   latencyMs: number;
+  /** A rewrite made after this round that gave a query already tried, so the loop stopped instead. */
+  discardedRewrite?: Rewrite & { ms: number };
 }
+
+/** LLM tokens over all rounds, and split by the step that spent them (grader calls, rewriter calls). */
+export type CorrectiveTokens = TokenUsage & { grader?: TokenUsage; rewriter?: TokenUsage };
 
 export interface CorrectiveSummary {
   maxRounds: number;
@@ -101,7 +106,7 @@ export interface CorrectiveSummary {
   /** The passages the answer uses (the first topN of the results): the best evidence over all rounds. */
   evidenceChunkIds: number[];
   /** LLM tokens over all rounds, when an LLM was called and reported usage. */
-  tokens?: TokenUsage;
+  tokens?: CorrectiveTokens;
 }
 
 export type CorrectiveSearchResponse = SearchResponse & { mode: "corrective"; corrective: CorrectiveSummary };
@@ -176,7 +181,8 @@ export async function runCorrectiveSearch(
   const searches: { results: SearchResultRow[]; record: RunRecord }[] = [];
   const grades = new Map<number, PassageGrade>();
   const queriesTried: string[] = [];
-  let tokens: TokenUsage | undefined;
+  let graderTokens: TokenUsage | undefined;
+  let rewriterTokens: TokenUsage | undefined;
   let query = question;
   let rewrite: Rewrite | undefined;
   let rewriteMs = 0;
@@ -221,7 +227,7 @@ export async function runCorrectiveSearch(
         ...(options.llmTimeoutMs !== undefined ? { timeoutMs: options.llmTimeoutMs } : {}),
       });
       gradeMs = round2(now() - t0);
-      tokens = addUsage(tokens, fresh.usage);
+      graderTokens = addUsage(graderTokens, fresh.usage);
       for (const g of fresh.grades) grades.set(g.chunkId, g);
       // Passages graded in an earlier round keep that grade: it was made against the same question.
       grading = { ...fresh, grades: top.map((r) => grades.get(r.chunkId)!) };
@@ -288,9 +294,11 @@ export async function runCorrectiveSearch(
       ...(options.llmTimeoutMs !== undefined ? { timeoutMs: options.llmTimeoutMs } : {}),
     });
     rewriteMs = round2(now() - t0);
-    tokens = addUsage(tokens, rewrite.usage);
+    rewriterTokens = addUsage(rewriterTokens, rewrite.usage);
     if (queriesTried.includes(rewrite.query)) {
       const last = rounds[rounds.length - 1];
+      last.discardedRewrite = { ...rewrite, ms: rewriteMs };
+      last.latencyMs = round2(last.latencyMs + rewriteMs);
       last.decision = {
         action: "stop",
         reason: "no_new_passages",
@@ -316,6 +324,12 @@ export async function runCorrectiveSearch(
   const firstReranked = searches.find((s) => s.record.reranked)?.record;
   const reranked = firstReranked !== undefined;
   const rerankSkippedReason = reranked ? undefined : (last.rerankSkippedReason ?? undefined);
+  const total = addUsage(graderTokens, rewriterTokens);
+  const tokens: CorrectiveTokens | undefined = total && {
+    ...total,
+    ...(graderTokens ? { grader: graderTokens } : {}),
+    ...(rewriterTokens ? { rewriter: rewriterTokens } : {}),
+  };
   const corrective: CorrectiveSummary = {
     maxRounds: options.maxRounds,
     threshold: options.threshold,
