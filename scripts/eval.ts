@@ -137,9 +137,9 @@ async function main() {
   };
   const primary = primaryOf(modes[0]);
   const modeSummaries = modes.includes("corrective")
-    ? (Object.fromEntries(modes.map((m) => [m, summariseMode(primaryOf(m), outcomesOf.get(primaryOf(m))!)])) as Partial<
-        Record<RetrievalMode, ModeSummary>
-      >)
+    ? (Object.fromEntries(
+        modes.map((m) => [m, summariseMode(primaryOf(m), outcomesOf.get(primaryOf(m))!, Boolean(env.LLM_BASE_URL))]),
+      ) as Partial<Record<RetrievalMode, ModeSummary>>)
     : undefined;
   const report = {
     dataset: dataset.name,
@@ -173,14 +173,18 @@ async function main() {
     const stops = Object.entries(modeSummaries.corrective?.stopReasons ?? {})
       .map(([reason, n]) => `${reason} ${n}`)
       .join(", ");
+    const tokens = modeSummaries.corrective?.tokens;
+    const tokenLine = tokens
+      ? `LLM tokens per corrective query: grader ${tokens.grader.prompt.toFixed(1)} prompt + ${tokens.grader.completion.toFixed(1)} completion, rewriter ${tokens.rewriter.prompt.toFixed(1)} + ${tokens.rewriter.completion.toFixed(1)} (the OpenAI-format usage of each call; per query in report.json's perQuery).`
+      : "";
     console.log(
-      `\n${dataset.name}: single vs corrective (${fusion}, k=${k}, ${queries} queries)\n${table}\ncorrective stops: ${stops}`,
+      `\n${dataset.name}: single vs corrective (${fusion}, k=${k}, ${queries} queries)\n${table}\ncorrective stops: ${stops}${tokenLine ? `\n${tokenLine}` : ""}`,
     );
     const corrective = env.LLM_BASE_URL ? "LLM grader and rewriter" : "score grader and RM3 rewriter (no LLM)";
     const settings = `CORRECTIVE_MAX_ROUNDS=${env.CORRECTIVE_MAX_ROUNDS}, CORRECTIVE_GRADE_THRESHOLD=${env.CORRECTIVE_GRADE_THRESHOLD}, CORRECTIVE_MIN_RELEVANT=${env.CORRECTIVE_MIN_RELEVANT}`;
     await writeFile(
       path.join(dir, "modes.md"),
-      `# ${dataset.name}: single vs corrective retrieval\n\n${queries} queries${limit ? ` (--limit ${limit}: the first ${limit})` : ""}, ${fusion}, k = ${k}, top_n = ${Math.min(env.RERANK_TOP_N, k)}; corrective: ${corrective}, ${settings}. Latency is the wall time per query (every round), reranker in-process on this machine's CPU: compare only within this table.\n\n${table}\n\nWhy the corrective loops stopped: ${stops}.\n`,
+      `# ${dataset.name}: single vs corrective retrieval\n\n${queries} queries${limit ? ` (--limit ${limit}: the first ${limit})` : ""}, ${fusion}, k = ${k}, top_n = ${Math.min(env.RERANK_TOP_N, k)}; corrective: ${corrective}, ${settings}. Latency is the wall time per query (every round), reranker in-process on this machine's CPU: compare only within this table.\n\n${table}\n\nWhy the corrective loops stopped: ${stops}.\n${tokenLine ? `\n${tokenLine}\n` : ""}`,
     );
     await writeFile(
       path.join(dir, "modes.json"),

@@ -59,7 +59,7 @@ describe("eval report", () => {
       { ...outcome("q1", ["a"], ["x", "a"]), timings: at(100) },
       { ...outcome("q2", ["b"], ["y"]), timings: at(300) },
     ];
-    // q1 stops after one round; q2 rewrites once and finds b at rank 1 (one LLM call: 120 tokens).
+    // q1 stops after one round; q2 rewrites once and finds b at rank 1 (its LLM calls: 100 + 20 tokens).
     const corrective: QueryOutcome[] = [
       {
         ...outcome("q1", ["a"], ["x", "a"]),
@@ -69,7 +69,8 @@ describe("eval report", () => {
       {
         ...outcome("q2", ["b"], ["b", "y"]),
         timings: at(500),
-        corrective: { rounds: 2, stopReason: "max_rounds", tokens: 120 },
+        corrective: { rounds: 2, stopReason: "max_rounds" },
+        tokens: { grader: { prompt: 70, completion: 12 }, rewriter: { prompt: 30, completion: 8 } },
       },
     ];
     const s = summariseMode(summarise({ outcomes: single, qrels, fusion: "nvidia", k: 30, mode: "single" }), single);
@@ -89,16 +90,32 @@ describe("eval report", () => {
     expect(c.metrics["ndcg@10"]).toBeCloseTo(1.6309 / 2, 4);
     expect(c.metrics["mrr@10"]).toBe(0.75);
     expect(c.metrics["recall@10"]).toBe(1);
+    // Tokens are means over every query (q1 spent none).
     expect(c).toMatchObject({ meanRounds: 1.5, rewroteShare: 0.5, tokensPerQuery: 60 });
+    expect(c.tokens).toEqual({
+      prompt: 50,
+      completion: 10,
+      grader: { prompt: 35, completion: 6 },
+      rewriter: { prompt: 15, completion: 4 },
+    });
+    // With an LLM configured, a mode that never called it spent 0 tokens (not "no data").
+    const sLlm = summariseMode(
+      summarise({ outcomes: single, qrels, fusion: "nvidia", k: 30, mode: "single" }),
+      single,
+      true,
+    );
+    expect(sLlm).toMatchObject({ tokensPerQuery: 0, tokens: { prompt: 0, completion: 0 } });
     expect(c.stopReasons).toEqual({ enough_relevant: 1, max_rounds: 1 });
     expect(c.latencyMs).toEqual({ p50: 150, p95: 500 });
 
     const table = modesTable([s, c]).split("\n");
     expect(table[0]).toBe(
-      "| mode | nDCG@10 | recall@10 | recall@45 | MRR@10 | mean rounds | rewrote | P50 ms | P95 ms | tokens/query |",
+      "| mode | nDCG@10 | recall@10 | recall@45 | MRR@10 | mean rounds | rewrote | P50 ms | P95 ms | LLM tokens/query (prompt + completion) |",
     );
     expect(table[2]).toBe("| single | 0.3155 | 0.5000 | 0.5000 | 0.2500 | 1.00 | 0.0% | 100.0 | 300.0 | – |");
-    expect(table[3]).toBe("| corrective | 0.8155 | 1.0000 | 1.0000 | 0.7500 | 1.50 | 50.0% | 150.0 | 500.0 | 60 |");
+    expect(table[3]).toBe(
+      "| corrective | 0.8155 | 1.0000 | 1.0000 | 0.7500 | 1.50 | 50.0% | 150.0 | 500.0 | 50.0 + 10.0 |",
+    );
     // Differences of the unrounded means; latency as ratios (150/100, 500/300).
     expect(table[4]).toBe("| corrective − single | +0.5000 | +0.5000 | +0.5000 | +0.5000 | | | ×1.50 | ×1.67 | |");
     expect(modesTable([c]).split("\n")).toHaveLength(3);

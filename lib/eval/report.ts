@@ -4,7 +4,7 @@ import type { Timings } from "@/lib/retrieval/search";
 import type { Qrels } from "./beir";
 import { citationPrecision, type CitationPrecision } from "./citation-precision";
 import { mean, mrrAt, ndcgAt, percentile, recallAt } from "./metrics";
-import { STAGES, type QueryOutcome, type Stage } from "./run-queries";
+import { STAGES, type QueryOutcome, type QueryTokens, type Stage, type TokenCounts } from "./run-queries";
 
 export const RECALL_CUTOFFS = [5, 10, 45, 100];
 // prettier-ignore
@@ -41,7 +41,13 @@ export interface RunReport {
   queries: number;
   stages: Record<Stage, StageMetrics>;
   latencyMs: Record<(typeof TIMING_KEYS)[number], { p50: number; p95: number; p99: number }>;
-  perQuery: { queryId: string; ndcg10: Record<Stage, number>; citedDocumentIds?: string[] }[];
+  perQuery: {
+    queryId: string;
+    ndcg10: Record<Stage, number>;
+    citedDocumentIds?: string[];
+    /** The LLM tokens the query spent (corrective grader and rewriter), when an LLM was called. */
+    tokens?: QueryTokens;
+  }[];
   /**
    * Of the passages the extractive answers cite, the share that are relevant (their document is
    * relevant in the qrels); null when no answer cited anything or answers were not composed.
@@ -104,6 +110,7 @@ export function summarise(args: {
       queryId: p.queryId,
       ndcg10: Object.fromEntries(STAGES.map((s) => [s, p.metrics[s]["ndcg@10"]])) as Record<Stage, number>,
       ...(outcomes[i].citedDocumentIds ? { citedDocumentIds: outcomes[i].citedDocumentIds } : {}),
+      ...(outcomes[i].tokens ? { tokens: outcomes[i].tokens } : {}),
     })),
     citationPrecision: answered.length ? precision : null,
     ...(answered.length ? { citations } : {}),
@@ -123,17 +130,39 @@ export interface ModeSummary {
   rewroteShare: number;
   /** Wall time per query, every round included. */
   latencyMs: { p50: number; p95: number };
-  /** Mean LLM tokens per query; null when no LLM was called (the no-LLM grader and rewriter). */
+  /** Mean LLM tokens per query (prompt + completion); null when no LLM was configured or called. */
   tokensPerQuery: number | null;
+  /** The same split into prompt and completion tokens, overall and by step (grader, rewriter). */
+  tokens: (TokenCounts & QueryTokens) | null;
   /** How many queries' loops stopped for each reason (corrective only). */
   stopReasons?: Record<string, number>;
 }
 
-export function summariseMode(run: RunReport, outcomes: QueryOutcome[]): ModeSummary {
+/**
+ * The mean LLM tokens per query over every query (a query that called no LLM counts 0); null when no
+ * query reported any and no LLM was configured (`llm`: with one, a mode that never calls it spends 0).
+ */
+export function meanTokens(outcomes: QueryOutcome[], llm = false): (TokenCounts & QueryTokens) | null {
+  if (!llm && !outcomes.some((o) => o.tokens)) return null;
+  const n = Math.max(1, outcomes.length);
+  const avg = (pick: (t: QueryTokens) => number) =>
+    outcomes.reduce((s, o) => s + (o.tokens ? pick(o.tokens) : 0), 0) / n;
+  const grader = { prompt: avg((t) => t.grader.prompt), completion: avg((t) => t.grader.completion) };
+  const rewriter = { prompt: avg((t) => t.rewriter.prompt), completion: avg((t) => t.rewriter.completion) };
+  return {
+    prompt: grader.prompt + rewriter.prompt,
+    completion: grader.completion + rewriter.completion,
+    grader,
+    rewriter,
+  };
+}
+
+/** `llm`: whether an LLM was configured for the run (its tokens then read 0, not "–", where none were spent). */
+export function summariseMode(run: RunReport, outcomes: QueryOutcome[], llm = false): ModeSummary {
   const m = run.stages.reranked;
   const loops = outcomes.map((o) => o.corrective);
   const rounds = loops.map((l) => l?.rounds ?? 1);
-  const tokens = loops.flatMap((l) => (l?.tokens !== undefined ? [l.tokens] : []));
+  const tokens = meanTokens(outcomes, llm);
   const stopReasons: Record<string, number> = {};
   for (const l of loops) if (l) stopReasons[l.stopReason] = (stopReasons[l.stopReason] ?? 0) + 1;
   return {
@@ -150,8 +179,8 @@ export function summariseMode(run: RunReport, outcomes: QueryOutcome[]): ModeSum
     meanRounds: mean(rounds),
     rewroteShare: mean(rounds.map((r) => (r > 1 ? 1 : 0))),
     latencyMs: { p50: run.latencyMs.totalMs.p50, p95: run.latencyMs.totalMs.p95 },
-    // Over every query, a query that called no LLM counting 0 tokens.
-    tokensPerQuery: tokens.length ? tokens.reduce((a, b) => a + b, 0) / outcomes.length : null,
+    tokensPerQuery: tokens ? tokens.prompt + tokens.completion : null,
+    tokens,
     ...(Object.keys(stopReasons).length ? { stopReasons } : {}),
   };
 }
@@ -165,7 +194,7 @@ const MODE_COLUMNS = [
   "rewrote",
   "P50 ms",
   "P95 ms",
-  "tokens/query",
+  "LLM tokens/query (prompt + completion)",
 ];
 
 function modeCells(s: ModeSummary): string[] {
@@ -178,7 +207,7 @@ function modeCells(s: ModeSummary): string[] {
     `${(s.rewroteShare * 100).toFixed(1)}%`,
     s.latencyMs.p50.toFixed(1),
     s.latencyMs.p95.toFixed(1),
-    s.tokensPerQuery === null ? "–" : s.tokensPerQuery.toFixed(0),
+    s.tokens === null ? "–" : `${s.tokens.prompt.toFixed(1)} + ${s.tokens.completion.toFixed(1)}`,
   ];
 }
 

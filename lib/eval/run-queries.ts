@@ -1,7 +1,13 @@
 import type { Db } from "@/db";
 import { getChunksByIds } from "@/db/queries/retrieval";
 import type { Embedder, Reranker } from "@/lib/models/types";
-import { searchInMode, type RetrievalMode, type StopReason } from "@/lib/retrieval/corrective/loop";
+import type { TokenUsage } from "@/lib/retrieval/corrective/llm-json";
+import {
+  searchInMode,
+  type CorrectiveTokens,
+  type RetrievalMode,
+  type StopReason,
+} from "@/lib/retrieval/corrective/loop";
 import { type RerankClientLike, type SearchParams, type SearchResultRow, type Timings } from "@/lib/retrieval/search";
 import type { BeirDataset } from "./beir";
 import { citedDocuments } from "./citation-precision";
@@ -22,7 +28,29 @@ export interface QueryOutcome {
   /** Document of each passage the extractive answer cites (when asked for `answers`). */
   citedDocumentIds?: string[];
   /** The corrective loop's course (mode "corrective" only). */
-  corrective?: { rounds: number; stopReason: StopReason; tokens?: number };
+  corrective?: { rounds: number; stopReason: StopReason };
+  /** LLM tokens this query spent (the corrective loop's grader and rewriter), when an LLM reported usage. */
+  tokens?: QueryTokens;
+}
+
+/** Prompt and completion tokens, as the OpenAI wire format's `usage` counts them. */
+export interface TokenCounts {
+  prompt: number;
+  completion: number;
+}
+
+/** One query's LLM tokens by the step that spent them. */
+export interface QueryTokens {
+  grader: TokenCounts;
+  rewriter: TokenCounts;
+}
+
+const countsOf = (u: TokenUsage | undefined): TokenCounts => ({ prompt: u?.input ?? 0, completion: u?.output ?? 0 });
+
+/** The loop's token usage as the eval records it per query (none when no LLM reported usage). */
+export function queryTokensOf(tokens: CorrectiveTokens | undefined): QueryTokens | undefined {
+  if (!tokens) return undefined;
+  return { grader: countsOf(tokens.grader), rewriter: countsOf(tokens.rewriter) };
 }
 
 /** Runs a model in-process behind the same interface as the HTTP client. */
@@ -132,15 +160,8 @@ export async function runDatasetQueriesByMode(
             }),
           }
         : {}),
-      ...(loop
-        ? {
-            corrective: {
-              rounds: loop.rounds.length,
-              stopReason: loop.stopReason,
-              ...(loop.tokens ? { tokens: loop.tokens.total } : {}),
-            },
-          }
-        : {}),
+      ...(loop ? { corrective: { rounds: loop.rounds.length, stopReason: loop.stopReason } } : {}),
+      ...(loop?.tokens ? { tokens: queryTokensOf(loop.tokens) } : {}),
     };
   }
 }
