@@ -8,6 +8,9 @@ import { documentHref, formatBytes } from "@/components/format";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ProgressBar } from "@/components/ui/progress-bar";
+import { ConfirmDialog } from "./confirm-dialog";
+import { describeIngest } from "./ingest-progress";
+import { formatUploaded, type SortKey, type SortState } from "./sort-documents";
 import { StatusBadge } from "./status-badge";
 import { isReingesting, useDeleteDocument, useReingestDocument, useShareDocument } from "./use-documents";
 
@@ -16,57 +19,101 @@ function typeLabel(doc: DocumentSummary): string {
   return (ext || doc.type || "").toLowerCase();
 }
 
-export function DocumentsTable({ documents }: { documents: DocumentSummary[] }) {
+type Viewer = { me: Me } | "loading" | "unknown";
+
+/** Shown before each value when the table is laid out as cards (narrow screens), where the header row is hidden. */
+function CardLabel({ children }: { children: string }) {
+  return <span className="mr-1 text-[11px] uppercase tracking-wide text-slate-500 md:hidden">{children}</span>;
+}
+
+// Below md the table is laid out as one card per document (rows become grids, the header row is kept
+// for screen readers only); from md up it is an ordinary table.
+const cell = "block px-0 py-0 md:table-cell md:px-3 md:py-2";
+
+export function DocumentsTable({
+  documents,
+  sort,
+  onSort,
+  onDeleted,
+}: {
+  documents: DocumentSummary[];
+  sort: SortState;
+  onSort: (key: SortKey) => void;
+  onDeleted: (name: string) => void;
+}) {
   const me = useMe();
   // Until /api/me answers, ownership is unknown: hide delete and sharing rather than flash them on
   // documents that turn out to be someone else's. If /api/me fails, fall back to showing delete (the server decides).
   const viewer: Viewer = me.data ? { me: me.data } : me.isError ? "unknown" : "loading";
-  if (documents.length === 0) {
+  const header = (key: SortKey | null, label: string, className = "") => {
+    const active = key !== null && sort.key === key;
     return (
-      <p className="px-3 py-8 text-center text-slate-500" data-testid="documents-empty">
-        No documents yet. Upload some to start asking questions.
-      </p>
+      <th
+        scope="col"
+        className={`px-3 py-2 font-medium ${className}`}
+        aria-sort={active ? (sort.dir === "asc" ? "ascending" : "descending") : undefined}
+      >
+        {key === null ? (
+          label
+        ) : (
+          <button
+            type="button"
+            onClick={() => onSort(key)}
+            data-testid={`sort-${key}`}
+            className="inline-flex items-center gap-1 rounded uppercase tracking-wide hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-indigo-500"
+          >
+            {label}
+            <span aria-hidden="true" className={active ? "text-slate-700" : "text-slate-300"}>
+              {active && sort.dir === "asc" ? "▲" : "▼"}
+            </span>
+          </button>
+        )}
+      </th>
     );
-  }
+  };
   return (
-    <div className="relative overflow-x-auto">
-      <table className="w-full border-collapse text-left" data-testid="documents-table">
-        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-3 py-2 font-medium">Name</th>
-            <th className="px-3 py-2 font-medium">Type</th>
-            <th className="px-3 py-2 text-right font-medium">Size</th>
-            <th className="px-3 py-2 font-medium">Status</th>
-            <th className="px-3 py-2 font-medium">Access</th>
-            <th className="w-56 px-3 py-2 font-medium">Progress</th>
-            <th className="px-3 py-2 text-right font-medium">Chunks</th>
-            <th className="px-3 py-2 font-medium">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {documents.map((doc) => (
-            <DocumentRow key={doc.id} doc={doc} viewer={viewer} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <table className="block w-full border-collapse text-left md:table" data-testid="documents-table">
+      <caption className="sr-only">Your documents and the documents shared with you</caption>
+      <thead className="sr-only bg-slate-50 text-xs uppercase tracking-wide text-slate-500 md:not-sr-only md:table-header-group">
+        <tr>
+          {header("name", "Name")}
+          {header(null, "Type")}
+          {header("size", "Size", "text-right")}
+          {header("uploaded", "Uploaded")}
+          {header("status", "Status", "w-56")}
+          {header("chunks", "Chunks", "text-right")}
+          {header(null, "Access")}
+          <th scope="col" className="px-3 py-2 font-medium">
+            <span className="sr-only">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody className="block divide-y divide-slate-100 md:table-row-group">
+        {documents.map((doc) => (
+          <DocumentRow key={doc.id} doc={doc} viewer={viewer} onDeleted={onDeleted} />
+        ))}
+      </tbody>
+    </table>
   );
 }
 
-type Viewer = { me: Me } | "loading" | "unknown";
-
-function DocumentRow({ doc, viewer }: { doc: DocumentSummary; viewer: Viewer }) {
+function DocumentRow({
+  doc,
+  viewer,
+  onDeleted,
+}: {
+  doc: DocumentSummary;
+  viewer: Viewer;
+  onDeleted: (name: string) => void;
+}) {
   const [confirming, setConfirming] = useState(false);
   const del = useDeleteDocument();
   const reingest = useReingestDocument();
   const reingesting = isReingesting(doc);
+  const ingest = describeIngest(doc);
   const mine = typeof viewer === "object" ? doc.ownerId === viewer.me.user.id : viewer === "unknown";
-  const { stage, done, total } = doc.progress ?? { stage: "", done: 0, total: 0 };
-  const barTone = doc.status === "failed" ? "red" : doc.status === "ready" ? "green" : "indigo";
-  const barValue = doc.status === "ready" ? 1 : done;
-  const barMax = doc.status === "ready" ? 1 : total;
+  const barTone = ingest.phase === "failed" ? "red" : ingest.phase === "ready" ? "green" : "indigo";
+  const uploaded = formatUploaded(doc.createdAt);
 
   return (
     <tr
@@ -74,64 +121,61 @@ function DocumentRow({ doc, viewer }: { doc: DocumentSummary; viewer: Viewer }) 
       data-document-id={doc.id}
       data-name={doc.name}
       data-status={doc.status}
-      className="align-top hover:bg-slate-50/70"
+      data-phase={ingest.phase}
+      className="grid grid-cols-2 gap-x-3 gap-y-2 px-3 py-3 align-top hover:bg-slate-50/70 md:table-row md:p-0"
     >
-      <td className="max-w-xs px-3 py-2">
+      <td className={`${cell} col-span-2 min-w-0 md:max-w-xs`}>
         <Link
           href={documentHref(doc.id)}
-          className="block truncate font-medium text-indigo-700 hover:underline"
+          className="block truncate rounded font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-500"
           data-testid="document-link"
           title={doc.name}
         >
           {doc.name}
         </Link>
         {doc.error && (doc.status === "failed" || !reingesting) && (
-          <p className="mt-1 text-xs text-red-700" data-testid="document-error">
+          <p className="mt-1 break-words text-xs text-red-700" data-testid="document-error">
             {doc.status === "ready" ? `Last re-ingest failed (this version is kept): ${doc.error}` : doc.error}
           </p>
         )}
       </td>
-      <td className="px-3 py-2 font-mono text-xs text-slate-600">{typeLabel(doc)}</td>
-      <td className="whitespace-nowrap px-3 py-2 text-right font-mono text-xs text-slate-600">
+      <td className={`${cell} font-mono text-xs text-slate-600`}>
+        <CardLabel>Type</CardLabel>
+        {typeLabel(doc)}
+      </td>
+      <td className={`${cell} whitespace-nowrap font-mono text-xs text-slate-600 md:text-right`}>
+        <CardLabel>Size</CardLabel>
         {formatBytes(doc.size)}
       </td>
-      <td className="px-3 py-2">
-        <StatusBadge status={doc.status} />
+      <td className={`${cell} whitespace-nowrap text-xs text-slate-600`}>
+        <CardLabel>Uploaded</CardLabel>
+        <time dateTime={doc.createdAt} title={uploaded.full} data-testid="document-uploaded">
+          {uploaded.short}
+        </time>
       </td>
-      <td className="px-3 py-2">
-        <AccessCell doc={doc} viewer={viewer} mine={mine} />
-      </td>
-      <td className="px-3 py-2">
-        <div className="flex flex-col gap-1 pt-1">
-          <ProgressBar value={barValue} max={barMax} tone={barTone} label={`Ingest progress of ${doc.name}`} />
+      <td className={`${cell} col-span-2 md:w-56`}>
+        <div className="flex flex-col gap-1">
+          <div>
+            <StatusBadge phase={ingest.phase} />
+          </div>
+          {ingest.phase !== "ready" && ingest.phase !== "failed" && (
+            <ProgressBar value={ingest.fraction} max={1} tone={barTone} label={`Ingest progress of ${doc.name}`} />
+          )}
           <span className="font-mono text-[11px] text-slate-500" data-testid="document-progress">
-            {doc.status === "ready" && !reingesting
-              ? "done"
-              : `${reingesting ? "re-ingesting: " : ""}${stage || doc.status}${total > 0 ? ` ${done}/${total}` : ""}`}
+            {ingest.phase === "ready" ? "done" : ingest.phase === "failed" ? "failed" : ingest.label}
           </span>
         </div>
       </td>
-      <td className="px-3 py-2 text-right font-mono text-xs" data-testid="document-chunks">
-        {doc.chunkCount}
+      <td className={`${cell} font-mono text-xs md:text-right`}>
+        <CardLabel>Chunks</CardLabel>
+        <span data-testid="document-chunks">{doc.chunkCount}</span>
       </td>
-      <td className="whitespace-nowrap px-3 py-2 text-right">
-        {!mine ? null : confirming ? (
-          <span className="inline-flex items-center gap-1">
-            <Button
-              size="sm"
-              variant="danger"
-              data-testid="document-delete-confirm"
-              disabled={del.isPending}
-              onClick={() => del.mutate(doc.id, { onSettled: () => setConfirming(false) })}
-            >
-              {del.isPending ? "Deleting…" : "Confirm delete"}
-            </Button>
-            <Button size="sm" variant="ghost" onClick={() => setConfirming(false)} disabled={del.isPending}>
-              Cancel
-            </Button>
-          </span>
-        ) : (
-          <span className="inline-flex items-center gap-1">
+      <td className={`${cell} col-span-2`}>
+        <AccessCell doc={doc} viewer={viewer} mine={mine} />
+      </td>
+      <td className={`${cell} col-span-2 whitespace-nowrap md:text-right`}>
+        {mine && (
+          <span className="inline-flex flex-wrap items-center gap-1">
             {(doc.status === "ready" || doc.status === "failed") && (
               <Button
                 size="sm"
@@ -144,19 +188,45 @@ function DocumentRow({ doc, viewer }: { doc: DocumentSummary; viewer: Viewer }) 
                 {reingesting || reingest.isPending ? "Re-ingesting…" : "Re-ingest"}
               </Button>
             )}
-            <Button size="sm" variant="danger" data-testid="document-delete" onClick={() => setConfirming(true)}>
+            <Button
+              size="sm"
+              variant="danger"
+              data-testid="document-delete"
+              aria-label={`Delete ${doc.name}`}
+              onClick={() => {
+                del.reset();
+                setConfirming(true);
+              }}
+            >
               Delete
             </Button>
           </span>
         )}
-        {reingest.isError && (
-          <p className="mt-1 text-xs text-red-700" role="alert">
-            {reingest.error.message}
+        <ConfirmDialog
+          open={confirming}
+          title="Delete this document?"
+          confirmLabel="Delete"
+          pendingLabel="Deleting…"
+          pending={del.isPending}
+          error={del.isError ? del.error.message : undefined}
+          testId="document-delete-dialog"
+          confirmTestId="document-delete-confirm"
+          onCancel={() => setConfirming(false)}
+          onConfirm={() =>
+            del.mutate(doc.id, {
+              onSuccess: () => onDeleted(doc.name),
+            })
+          }
+        >
+          <p>
+            <span className="break-all font-medium text-slate-900">{doc.name}</span> and its {doc.chunkCount} chunk
+            {doc.chunkCount === 1 ? "" : "s"} will be removed. Answers that cited it keep their scores, with its text
+            removed. This cannot be undone.
           </p>
-        )}
-        {del.isError && (
-          <p className="mt-1 text-xs text-red-700" role="alert">
-            {del.error.message}
+        </ConfirmDialog>
+        {reingest.isError && (
+          <p className="mt-1 whitespace-normal text-xs text-red-700" role="alert">
+            {reingest.error.message}
           </p>
         )}
       </td>
@@ -178,13 +248,14 @@ function AccessCell({ doc, viewer, mine }: { doc: DocumentSummary; viewer: Viewe
   }
   const selectId = `share-${doc.id}`;
   return (
-    <div className="flex min-w-40 flex-col items-start gap-1">
+    <div className="flex min-w-40 flex-wrap items-center gap-1 md:flex-col md:items-start">
+      <CardLabel>Access</CardLabel>
       {doc.workspaceId ? (
         <Badge tone="blue" data-testid="document-shared">
           Shared: {current?.name ?? "a workspace"}
         </Badge>
       ) : workspaces.length === 0 ? (
-        <span className="text-xs text-slate-400">Private</span>
+        <span className="text-xs text-slate-500">Private</span>
       ) : null}
       {workspaces.length > 0 && (
         <>

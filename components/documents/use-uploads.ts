@@ -3,7 +3,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useRef, useState } from "react";
 import { errorMessageFrom, handleUnauthorized } from "@/components/fetch-json";
-import { documentsKey } from "./use-documents";
+import { formatBytes } from "@/components/format";
+import { documentsKey, useUploadLimit } from "./use-documents";
 
 export const ACCEPTED_EXTENSIONS = [".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm"] as const;
 export const ACCEPTED_MIME_TYPES = [
@@ -14,7 +15,7 @@ export const ACCEPTED_MIME_TYPES = [
   "text/html",
 ] as const;
 
-export type UploadStatus = "uploading" | "done" | "error";
+export type UploadStatus = "uploading" | "done" | "error" | "cancelled";
 
 export interface UploadItem {
   key: string;
@@ -29,12 +30,27 @@ export interface UploadItem {
   duplicate?: boolean;
 }
 
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(dot).toLowerCase() : "";
+}
+
 /**
- * Cheap client-side check that saves a round trip. File types are left to the server (it also looks at
- * the MIME type), whose `{ error: { message } }` is shown as it is.
+ * Cheap client-side checks that save a round trip: empty, larger than the server's limit, or an
+ * extension and MIME type the server never accepts. The server checks again (it also looks at the
+ * bytes) and its `{ error: { message } }` is shown as it is.
  */
-export function validateFile(file: File): string | null {
+export function validateFile(file: File, maxBytes?: number): string | null {
   if (file.size === 0) return `"${file.name}" is empty.`;
+  if (maxBytes != null && file.size > maxBytes) {
+    return `"${file.name}" is ${formatBytes(file.size)}; the limit is ${formatBytes(maxBytes)}.`;
+  }
+  const ext = extensionOf(file.name);
+  const knownExt = (ACCEPTED_EXTENSIONS as readonly string[]).includes(ext);
+  const knownType = (ACCEPTED_MIME_TYPES as readonly string[]).includes(file.type);
+  if (ext && !knownExt && !knownType) {
+    return `Unsupported file type ${ext}: upload .pdf, .docx, .txt, .md or .html files.`;
+  }
   return null;
 }
 
@@ -48,6 +64,7 @@ export function useUploads() {
   const queryClient = useQueryClient();
   const [items, setItems] = useState<UploadItem[]>([]);
   const xhrs = useRef(new Map<string, XMLHttpRequest>());
+  const maxBytes = useUploadLimit();
 
   const patch = useCallback((key: string, change: Partial<UploadItem>) => {
     setItems((prev) => prev.map((it) => (it.key === key ? { ...it, ...change } : it)));
@@ -56,7 +73,7 @@ export function useUploads() {
   const uploadOne = useCallback(
     (file: File) => {
       const key = `upload-${Date.now()}-${counter++}`;
-      const invalid = validateFile(file);
+      const invalid = validateFile(file, maxBytes);
       const item: UploadItem = {
         key,
         name: file.name,
@@ -66,7 +83,8 @@ export function useUploads() {
         status: invalid ? "error" : "uploading",
         error: invalid ?? undefined,
       };
-      setItems((prev) => [item, ...prev]);
+      // In the order the files were dropped or chosen.
+      setItems((prev) => [...prev, item]);
       if (invalid) return;
 
       const form = new FormData();
@@ -107,11 +125,11 @@ export function useUploads() {
       };
       xhr.onabort = () => {
         xhrs.current.delete(key);
-        patch(key, { status: "error", error: "Upload cancelled." });
+        patch(key, { status: "cancelled" });
       };
       xhr.send(form);
     },
-    [patch, queryClient],
+    [patch, queryClient, maxBytes],
   );
 
   const upload = useCallback((files: Iterable<File>) => Array.from(files).forEach(uploadOne), [uploadOne]);
@@ -120,7 +138,10 @@ export function useUploads() {
 
   const dismiss = useCallback((key: string) => setItems((prev) => prev.filter((it) => it.key !== key)), []);
 
-  const clearFinished = useCallback(() => setItems((prev) => prev.filter((it) => it.status === "uploading")), []);
+  const clearFinished = useCallback(
+    (isFinished: (it: UploadItem) => boolean) => setItems((prev) => prev.filter((it) => !isFinished(it))),
+    [],
+  );
 
   return { items, upload, cancel, dismiss, clearFinished };
 }
