@@ -119,6 +119,9 @@ describe("eval report", () => {
     // Differences of the unrounded means; latency as ratios (150/100, 500/300).
     expect(table[4]).toBe("| corrective − single | +0.5000 | +0.5000 | +0.5000 | +0.5000 | | | ×1.50 | ×1.67 | |");
     expect(modesTable([c]).split("\n")).toHaveLength(3);
+    // A difference that rounds to nothing has no sign.
+    const same = { ...c, metrics: { ...s.metrics, "ndcg@10": s.metrics["ndcg@10"] - 1e-6 } };
+    expect(modesTable([s, same]).split("\n")[4]).toMatch(/^\| corrective − single \| ±0\.0000 \| ±0\.0000 \|/);
 
     const html = htmlReport({ dataset: "t", createdAt: "now", runs: [], modes: { single: s, corrective: c } });
     expect(html).toContain("Single vs corrective retrieval (nvidia, k = 30, 2 queries)");

@@ -219,8 +219,9 @@ export function modesTable(modes: ModeSummary[]): string {
   const corrective = modes.find((s) => s.mode === "corrective");
   if (single && corrective) {
     const d = (key: keyof ModeSummary["metrics"]) => {
-      const v = corrective.metrics[key] - single.metrics[key];
-      return `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(4)}`;
+      // Signed as printed: a difference that rounds to 0 reads ±0.0000, not −0.0000.
+      const v = Number((corrective.metrics[key] - single.metrics[key]).toFixed(4));
+      return `${v > 0 ? "+" : v < 0 ? "−" : "±"}${Math.abs(v).toFixed(4)}`;
     };
     const ratio = (key: "p50" | "p95") =>
       single.latencyMs[key] > 0 ? `×${(corrective.latencyMs[key] / single.latencyMs[key]).toFixed(2)}` : "–";
