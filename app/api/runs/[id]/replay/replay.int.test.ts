@@ -150,6 +150,65 @@ describe.each(databases)("what-if replay on %s", (_name, open) => {
     expect(comparison.left).toEqual([top.chunkId]);
   });
 
+  it("replays a corrective run in corrective mode with its own settings unless told otherwise", async () => {
+    Object.assign(env, { CORRECTIVE_MAX_ROUNDS: 3, CORRECTIVE_GRADE_THRESHOLD: 0.5, CORRECTIVE_MIN_RELEVANT: 2 });
+    const res = await search.POST(
+      req("/api/search", { user: ALICE, method: "POST", body: { query: "basalt lava", mode: "corrective" } }),
+    );
+    expect(res.status).toBe(200);
+    const corrective = (await (await getRun(((await res.json()) as { runId: string }).runId)).json()) as RunRecord;
+    const settingsOf = (r: RunRecord) => {
+      const p = r.params as RunRecord["params"] & {
+        mode?: string;
+        corrective?: { maxRounds: number; threshold: number; minRelevant: number; rounds: unknown[] };
+      };
+      return p.mode === "corrective"
+        ? {
+            mode: p.mode,
+            maxRounds: p.corrective!.maxRounds,
+            threshold: p.corrective!.threshold,
+            minRelevant: p.corrective!.minRelevant,
+          }
+        : { mode: p.mode ?? "single" };
+    };
+    expect(settingsOf(corrective)).toEqual({ mode: "corrective", maxRounds: 3, threshold: 0.5, minRelevant: 2 });
+    // The environment changes after the run: a replay keeps the run's own settings, not the new defaults.
+    Object.assign(env, { CORRECTIVE_MAX_ROUNDS: 2, CORRECTIVE_GRADE_THRESHOLD: 0.7, CORRECTIVE_MIN_RELEVANT: 1 });
+
+    const again = await replay(corrective.runId, { k: 5 });
+    expect(again.status).toBe(201);
+    const { run, comparison } = (await again.json()) as { run: RunRecord; comparison: ReplayComparison };
+    expect(run.replayOf).toBe(corrective.runId);
+    expect(settingsOf(run)).toEqual({ mode: "corrective", maxRounds: 3, threshold: 0.5, minRelevant: 2 });
+    expect(run.params.k).toBe(5);
+    expect((run.params as { corrective?: { rounds: unknown[] } }).corrective!.rounds.length).toBeGreaterThanOrEqual(1);
+    // Stored and read back with its rounds; compared like any replay.
+    expect(await (await getRun(run.runId)).json()).toEqual(run);
+    expect(comparison).toMatchObject({
+      originalRunId: corrective.runId,
+      replayRunId: run.runId,
+      topN: { original: 5, replay: 5 },
+    });
+
+    const changed = (await (
+      await replay(corrective.runId, { corrective: { maxRounds: 1, threshold: 0.9 } })
+    ).json()) as { run: RunRecord };
+    expect(settingsOf(changed.run)).toEqual({ mode: "corrective", maxRounds: 1, threshold: 0.9, minRelevant: 2 });
+
+    const single = (await (await replay(corrective.runId, { mode: "single" })).json()) as { run: RunRecord };
+    expect(settingsOf(single.run)).toEqual({ mode: "single" });
+    expect(single.run.replayOf).toBe(corrective.runId);
+
+    // A single-pass run asked to replay as corrective takes the environment's settings.
+    const fromSingle = await replay(original.runId, { mode: "corrective" });
+    expect(fromSingle.status).toBe(201);
+    const { run: loop } = (await fromSingle.json()) as { run: RunRecord };
+    expect(settingsOf(loop)).toEqual({ mode: "corrective", maxRounds: 2, threshold: 0.7, minRelevant: 1 });
+    expect(settingsOf(((await (await replay(original.runId, {})).json()) as { run: RunRecord }).run)).toEqual({
+      mode: "single",
+    });
+  });
+
   it("refuses bad settings with a 400 that names the field, and records nothing", async () => {
     const count = await runCount();
     for (const [body, message] of [
@@ -157,6 +216,11 @@ describe.each(databases)("what-if replay on %s", (_name, open) => {
       [{ k: 0, topN: 1 }, /^k: /],
       [{ fusion: { method: "rrf", weights: { bm25: "a", vector: 1 } } }, /^fusion/],
       [{ query: "other" }, /query/],
+      [{ mode: "looped" }, /^mode: /],
+      [{ mode: "corrective", corrective: { maxRounds: 9 } }, /^corrective\.maxRounds: /],
+      [{ mode: "corrective", corrective: { threshold: 2 } }, /^corrective\.threshold: /],
+      [{ corrective: { rounds: 2 } }, /^corrective: /],
+      [{ mode: "single", corrective: { maxRounds: 2 } }, /^corrective: applies only with mode "corrective"/],
       ["not an object", /./],
     ] as const) {
       const res = await replay(original.runId, body);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { parseReplayRequest } from "./schema";
+import { parseReplayMode, parseReplayRequest } from "./schema";
 
 const original = {
   query: "how do frost kilns work",
@@ -39,7 +39,7 @@ describe("parseReplayRequest", () => {
     const e = errorOf({ query: "something else", k: 5 });
     expect(e.status).toBe(400);
     expect(e.message).toMatch(/query/);
-    expect(e.message).toMatch(/may change k, topN, fusion and rerank/);
+    expect(e.message).toMatch(/may change k, topN, fusion, rerank, mode and corrective/);
   });
 
   it("checks values as a search does, merged with the original", () => {
@@ -49,5 +49,46 @@ describe("parseReplayRequest", () => {
     expect(errorOf({ fusion: { method: "rrf", weights: { bm25: -1, vector: 1 } } }).message).toMatch(/^fusion/);
     expect(errorOf({ rerank: "yes" }).message).toMatch(/^rerank: /);
     expect(errorOf([1]).status).toBe(400);
+  });
+});
+
+describe("parseReplayMode", () => {
+  const defaults = { maxRounds: 2, threshold: 0.5, minRelevant: 2 };
+  const corrective = {
+    params: {
+      ...original.params,
+      mode: "corrective",
+      corrective: { maxRounds: 3, threshold: 0.4, minRelevant: 1, rounds: [{ round: 1 }], stopReason: "max_rounds" },
+    } as typeof original.params,
+  };
+  it("keeps the original's mode and loop settings unless told otherwise", () => {
+    expect(parseReplayMode({}, original, defaults)).toEqual({ mode: "single" });
+    expect(parseReplayMode({}, corrective, defaults)).toEqual({
+      mode: "corrective",
+      corrective: { maxRounds: 3, threshold: 0.4, minRelevant: 1 },
+    });
+    expect(parseReplayMode({ corrective: { threshold: 0.8 } }, corrective, defaults)).toEqual({
+      mode: "corrective",
+      corrective: { maxRounds: 3, threshold: 0.8, minRelevant: 1 },
+    });
+    expect(parseReplayMode({ mode: "single" }, corrective, defaults)).toEqual({ mode: "single" });
+    expect(parseReplayMode({ mode: "corrective" }, original, defaults)).toEqual({
+      mode: "corrective",
+      corrective: defaults,
+    });
+  });
+  it("names the wrong field", () => {
+    const message = (body: unknown) => {
+      try {
+        parseReplayMode(body, original, defaults);
+      } catch (error) {
+        expect(error).toBeInstanceOf(AppError);
+        return (error as AppError).message;
+      }
+      throw new Error("expected a 400");
+    };
+    expect(message({ mode: 1 })).toMatch(/^mode: /);
+    expect(message({ mode: "corrective", corrective: { minRelevant: 0 } })).toMatch(/^corrective\.minRelevant: /);
+    expect(message({ corrective: { maxRounds: 2 } })).toMatch(/^corrective: applies only/);
   });
 });
