@@ -6,6 +6,8 @@ import type { RunRecord } from "@/components/api-types";
 import { describeFusion } from "@/components/format";
 import { Badge } from "@/components/ui/badge";
 import { Panel } from "@/components/ui/panel";
+import { correctiveOf } from "@/lib/retrieval/corrective/describe";
+import { CorrectiveRounds } from "./corrective-rounds";
 import { highlightTerms, langOf, sansFont } from "./highlight";
 import { moveOf } from "./movement";
 import { RankingComparison, runTopN } from "./ranking-comparison";
@@ -29,6 +31,7 @@ export function InspectView({ runId }: { runId: string }) {
 
 function RunDetails({ run }: { run: RunRecord }) {
   const topN = runTopN(run);
+  const corrective = correctiveOf(run.params);
   const terms = useMemo(() => highlightTerms(run.query), [run.query]);
   const labels = useRunLabels(run.runId);
   const setLabel = useSetLabel(run.runId);
@@ -83,6 +86,11 @@ function RunDetails({ run }: { run: RunRecord }) {
               not reranked{run.rerankSkippedReason ? `: ${run.rerankSkippedReason}` : ""}
             </Badge>
           )}
+          {corrective && (
+            <Badge tone="indigo" data-testid="inspect-mode">
+              corrective · {corrective.rounds.length} round{corrective.rounds.length === 1 ? "" : "s"}
+            </Badge>
+          )}
           {run.rerankModel && (
             <Badge tone="indigo" className="max-w-full">
               <span className="truncate font-mono">
@@ -103,6 +111,12 @@ function RunDetails({ run }: { run: RunRecord }) {
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <Panel title="Parameters" bodyClassName="px-3 py-2">
           <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-4 gap-y-1 text-xs" data-testid="inspect-params">
+            <dt className="text-slate-500">mode</dt>
+            <dd className="font-mono">
+              {corrective
+                ? `corrective (≤ ${corrective.maxRounds} rounds, threshold ${corrective.threshold}, ${corrective.minRelevant} relevant)`
+                : "single"}
+            </dd>
             <dt className="text-slate-500">k</dt>
             <dd className="font-mono">{run.params?.k ?? "—"}</dd>
             <dt className="text-slate-500">topN</dt>
@@ -142,7 +156,15 @@ function RunDetails({ run }: { run: RunRecord }) {
         </p>
       )}
 
-      <RankingComparison run={run} terms={terms} labels={labels.data} onLabel={onLabel} />
+      {corrective && <CorrectiveRounds run={run} corrective={corrective} />}
+
+      <RankingComparison
+        run={run}
+        terms={terms}
+        labels={labels.data}
+        onLabel={onLabel}
+        {...(corrective ? { heading: "Final evidence, every round merged: rankings before and after rerank" } : {})}
+      />
 
       {run.answer && (
         <Panel title="Answer" bodyClassName="px-3 py-2">

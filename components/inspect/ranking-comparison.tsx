@@ -24,11 +24,21 @@ export function RankingComparison({
   terms,
   labels,
   onLabel,
+  idPrefix = "",
+  heading = "Rankings before and after rerank",
+  evidence,
+  testId = "inspect-rankings",
 }: {
   run: RunRecord;
   terms: string[];
   labels?: Map<number, Grade>;
   onLabel?: (chunkId: number, grade: Grade | null) => void;
+  /** Prefixes the element ids, so several comparisons can share a page (a corrective run's rounds). */
+  idPrefix?: string;
+  heading?: string;
+  /** A corrective round's view: marks the passages of the run's final evidence instead of the answer's. */
+  evidence?: Set<number>;
+  testId?: string;
 }) {
   const [focus, setFocus] = useState<RowFocus>({ hovered: null, selected: null, source: null });
   const [expanded, setExpanded] = useState<Set<number>>(() => new Set());
@@ -36,13 +46,14 @@ export function RankingComparison({
   const reranked = useMemo(() => byRerankRank(run.results), [run.results]);
   const topN = runTopN(run);
   const answer = useMemo<AnswerUse>(() => {
+    if (evidence) return { reached: evidence, cited: new Set() };
     const hasAnswer = run.answer != null || run.answerRedacted === true;
     const finalOrder = run.reranked ? reranked : fused;
     return {
       reached: new Set(hasAnswer ? finalOrder.slice(0, topN).map((r) => r.chunkId) : []),
       cited: new Set(run.answerChunkIds ?? []),
     };
-  }, [run.answer, run.answerRedacted, run.answerChunkIds, run.reranked, reranked, fused, topN]);
+  }, [evidence, run.answer, run.answerRedacted, run.answerChunkIds, run.reranked, reranked, fused, topN]);
 
   const onHover = useCallback((chunkId: number | null) => setFocus((f) => ({ ...f, hovered: chunkId })), []);
   const onSelect = useCallback((chunkId: number, source: RankingMode) => {
@@ -65,13 +76,26 @@ export function RankingComparison({
     return { fused: register("fused"), rerank: register("rerank") };
   }, [rows]);
 
-  const common = { topN, answer, focus, expanded, onHover, onSelect, highlightTerms: terms, labels, onLabel };
+  const common = {
+    topN,
+    answer,
+    focus,
+    expanded,
+    onHover,
+    onSelect,
+    highlightTerms: terms,
+    labels,
+    onLabel,
+    idPrefix,
+    marks: evidence ? ("evidence" as const) : ("answer" as const),
+  };
+  const Heading = idPrefix ? "h3" : "h2";
   return (
-    <section aria-labelledby="rankings-heading" className="flex flex-col gap-2" data-testid="inspect-rankings">
+    <section aria-labelledby={`${idPrefix}rankings-heading`} className="flex flex-col gap-2" data-testid={testId}>
       <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1">
-        <h2 id="rankings-heading" className="text-sm font-semibold text-slate-800">
-          Rankings before and after rerank
-        </h2>
+        <Heading id={`${idPrefix}rankings-heading`} className="text-sm font-semibold text-slate-800">
+          {heading}
+        </Heading>
         {run.reranked && <Legend topN={topN} />}
       </div>
       <div className="xl:max-h-[80vh] xl:overflow-auto xl:rounded-md" data-testid="inspect-rankings-scroll">

@@ -27,6 +27,22 @@ export interface AnswerUse {
   cited: Set<number>;
 }
 
+/** What the last column marks: the answer's passages (a run), or the final evidence (a corrective round). */
+export type MarksOf = "answer" | "evidence";
+
+const MARKS: Record<MarksOf, { header: string; title: string; reached: string }> = {
+  answer: {
+    header: "Answer",
+    title: "Reached the answer (top n) / cited by the answer",
+    reached: "reached the answer",
+  },
+  evidence: {
+    header: "Final",
+    title: "In the final evidence (the passages the answer uses, over every round)",
+    reached: "in the final evidence",
+  },
+};
+
 export function RankingTable({
   mode,
   rows,
@@ -41,6 +57,8 @@ export function RankingTable({
   highlightTerms = [],
   labels,
   onLabel,
+  idPrefix = "",
+  marks = "answer",
 }: {
   mode: RankingMode;
   rows: SearchResultRow[];
@@ -60,8 +78,12 @@ export function RankingTable({
   /** Relevance judgements by chunk id; with onLabel, each row gets a control to set its own. */
   labels?: Map<number, Grade>;
   onLabel?: (chunkId: number, grade: Grade | null) => void;
+  /** Prefixes the element ids and control names, so several comparisons can share a page. */
+  idPrefix?: string;
+  marks?: MarksOf;
 }) {
   const fused = mode === "fused";
+  const mark = MARKS[marks];
   // Client-side, from the passage text itself: a hint for the reader, so no API field is needed.
   const instructionLike = useMemo(() => new Map(rows.map((r) => [r.chunkId, detectInstructionLike(r.text)])), [rows]);
   const colCount = 6 + (final ? 1 : 0) + (onLabel ? 1 : 0);
@@ -111,8 +133,8 @@ export function RankingTable({
             </>
           )}
           {final && (
-            <Th title="Reached the answer (top n) / cited by the answer" always>
-              Answer
+            <Th title={mark.title} always>
+              {mark.header}
             </Th>
           )}
           {onLabel && (
@@ -132,7 +154,7 @@ export function RankingTable({
           const isExpanded = expanded.has(row.chunkId);
           const move = moveOf(row, topN);
           const flag = instructionLike.get(row.chunkId);
-          const textId = `passage-${mode}-${row.chunkId}`;
+          const textId = `${idPrefix}passage-${mode}-${row.chunkId}`;
           return (
             <Fragment key={row.chunkId}>
               {i === topN && (
@@ -141,7 +163,11 @@ export function RankingTable({
                     colSpan={colCount}
                     className="border-t-2 border-dashed border-indigo-300 px-2 py-0.5 text-[10px] uppercase tracking-wide text-indigo-500"
                   >
-                    {final ? `top ${topN} above → the answer` : `top ${topN} above, had there been no rerank`}
+                    {!final
+                      ? `top ${topN} above, had there been no rerank`
+                      : marks === "evidence"
+                        ? `top ${topN} above: graded in this round`
+                        : `top ${topN} above → the answer`}
                   </td>
                 </tr>
               )}
@@ -190,7 +216,7 @@ export function RankingTable({
                       <span className="sr-only">
                         {`, ${fused ? "fused" : "rerank"} rank ${formatRank(rank)}`}
                         {row.rerankRank != null ? `, ${describeMove(move, topN)}` : ""}
-                        {reached ? ", reached the answer" : ""}
+                        {reached ? `, ${mark.reached}` : ""}
                         {cited ? ", cited" : ""}
                       </span>
                     </button>
@@ -227,13 +253,13 @@ export function RankingTable({
                 )}
                 {final && (
                   <td className="whitespace-nowrap px-2 py-1.5 text-center">
-                    <AnswerMarks reached={reached} cited={cited} />
+                    <AnswerMarks reached={reached} cited={cited} reachedLabel={mark.reached} />
                   </td>
                 )}
                 {onLabel && (
                   <td className="hidden whitespace-nowrap px-2 py-1 sm:table-cell">
                     <LabelControl
-                      name={`label-${mode}-${row.chunkId}`}
+                      name={`${idPrefix}label-${mode}-${row.chunkId}`}
                       chunkId={row.chunkId}
                       grade={labels?.get(row.chunkId)}
                       onChange={(grade) => onLabel(row.chunkId, grade)}
@@ -250,7 +276,14 @@ export function RankingTable({
                   onMouseLeave={() => onHover(null)}
                 >
                   <td colSpan={colCount} className="px-2 pb-2 sm:pl-11">
-                    <PassageFacts row={row} move={move} topN={topN} reached={reached} cited={cited} />
+                    <PassageFacts
+                      row={row}
+                      move={move}
+                      topN={topN}
+                      reached={reached}
+                      cited={cited}
+                      reachedLabel={mark.reached}
+                    />
                     <p
                       className="whitespace-pre-wrap break-words rounded border border-slate-200 bg-white p-2 text-[13px] leading-relaxed text-slate-800"
                       style={serifFont}
@@ -270,7 +303,7 @@ export function RankingTable({
                       {onLabel && (
                         <span className="sm:hidden">
                           <LabelControl
-                            name={`label-${mode}-${row.chunkId}-details`}
+                            name={`${idPrefix}label-${mode}-${row.chunkId}-details`}
                             chunkId={row.chunkId}
                             grade={labels?.get(row.chunkId)}
                             onChange={(grade) => onLabel(row.chunkId, grade)}
@@ -370,17 +403,17 @@ export function MoveBadge({ move, topN }: { move: Move; topN: number }) {
 // Text needs more contrast than a line: the darkest shade of the direction.
 const darker = (move: Move) => (move.delta > 0 ? "#047857" : "#b91c1c");
 
-function AnswerMarks({ reached, cited }: { reached: boolean; cited: boolean }) {
+function AnswerMarks({ reached, cited, reachedLabel }: { reached: boolean; cited: boolean; reachedLabel: string }) {
   if (!reached && !cited) return <span className="text-slate-300">—</span>;
   return (
     <span className="inline-flex items-center gap-1">
       {reached && (
         <span
           className="font-semibold text-emerald-600"
-          title="Reached the answer (in the top n)"
+          title={reachedLabel === MARKS.answer.reached ? "Reached the answer (in the top n)" : reachedLabel}
           data-testid="in-answer"
         >
-          ●<span className="sr-only">reached the answer</span>
+          ●<span className="sr-only">{reachedLabel}</span>
         </span>
       )}
       {cited && (
@@ -403,12 +436,14 @@ function PassageFacts({
   topN,
   reached,
   cited,
+  reachedLabel,
 }: {
   row: SearchResultRow;
   move: Move;
   topN: number;
   reached: boolean;
   cited: boolean;
+  reachedLabel: string;
 }) {
   const facts: [string, string][] = [
     ["BM25", `${formatRank(row.bm25Rank)} · ${formatScore(row.bm25Score, 3)}`],
@@ -417,7 +452,7 @@ function PassageFacts({
     ["Rerank", `${formatRank(row.rerankRank)} · ${formatScore(row.rerankScore, 4)}`],
     ["Movement", describeMove(move, topN)],
     ["Tokens truncated", row.truncatedTokens == null ? "—" : String(row.truncatedTokens)],
-    ["Reached the answer", reached ? "yes" : "no"],
+    [reachedLabel[0].toUpperCase() + reachedLabel.slice(1), reached ? "yes" : "no"],
     ["Cited", cited ? "yes" : "no"],
   ];
   return (

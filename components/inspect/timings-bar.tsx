@@ -13,11 +13,11 @@ const stages: { key: keyof Timings; label: string; color: string }[] = [
   { key: "generationMs", label: "generation", color: "bg-indigo-400" },
 ];
 
-export function TimingsBar({ timings }: { timings: Timings }) {
+export function TimingsBar({ timings, testId = "inspect-timings" }: { timings: Timings; testId?: string }) {
   const sum = stages.reduce((n, s) => n + Math.max(0, timings[s.key] ?? 0), 0);
   const scale = Math.max(sum, 0.001);
   return (
-    <div data-testid="inspect-timings" className="flex flex-col gap-2">
+    <div data-testid={testId} className="flex flex-col gap-2">
       <div className="flex h-4 w-full overflow-hidden rounded bg-slate-100" aria-hidden>
         {stages.map((s) => {
           const ms = Math.max(0, timings[s.key] ?? 0);

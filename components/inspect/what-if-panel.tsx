@@ -10,11 +10,13 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { ErrorNote, Field, inputClass, selectClass } from "@/components/ui/field";
 import { Panel } from "@/components/ui/panel";
+import { correctiveOf, describeDecision } from "@/lib/retrieval/corrective/describe";
 import { runTopN } from "./ranking-comparison";
 import { useReplay, type ReplayResult } from "./use-replay";
 
 type Method = "minmax" | "rrf" | "nvidia";
-type FieldName = "k" | "topN" | "method" | "bm25" | "vector" | "c";
+type Mode = "single" | "corrective";
+type FieldName = "k" | "topN" | "method" | "bm25" | "vector" | "c" | "mode" | "maxRounds" | "threshold" | "minRelevant";
 
 /** The form keeps what was typed (strings), so a half-typed number is not rewritten under the cursor. */
 interface FormState {
@@ -25,6 +27,11 @@ interface FormState {
   vector: string;
   c: string;
   rerank: boolean;
+  /** single pass or the corrective loop; its settings empty: the server's (the run's own, else the defaults). */
+  mode: Mode;
+  maxRounds: string;
+  threshold: string;
+  minRelevant: string;
 }
 
 const NVIDIA_WEIGHTS = { bm25: "0.4", vector: "0.6", c: "60" };
@@ -32,7 +39,17 @@ const NVIDIA_WEIGHTS = { bm25: "0.4", vector: "0.6", c: "60" };
 function formOf(run: RunRecord): FormState {
   const { params } = run;
   const fusion = params.fusion;
-  const base = { k: String(params.k), topN: String(runTopN(run)), rerank: params.rerank !== false };
+  const corrective = correctiveOf(params);
+  const base = {
+    k: String(params.k),
+    topN: String(runTopN(run)),
+    rerank: params.rerank !== false,
+    // A corrective run replays as corrective, with its own settings.
+    mode: (corrective ? "corrective" : "single") as Mode,
+    maxRounds: corrective ? String(corrective.maxRounds) : "",
+    threshold: corrective ? String(corrective.threshold) : "",
+    minRelevant: corrective ? String(corrective.minRelevant) : "",
+  };
   if (fusion === "nvidia" || fusion == null) return { ...base, method: "nvidia", ...NVIDIA_WEIGHTS };
   return {
     ...base,
@@ -50,6 +67,10 @@ const LABELS: Record<FieldName, string> = {
   bm25: "BM25 weight",
   vector: "vector weight",
   c: "RRF c",
+  mode: "mode",
+  maxRounds: "max rounds",
+  threshold: "grade threshold",
+  minRelevant: "min relevant",
 };
 
 /** The request, or the fields left empty (the only check made here: the server checks values). */
@@ -60,10 +81,18 @@ function requestOf(form: FormState): ReplayRequest | { empty: FieldName[] } {
   if (empty.length > 0) return { empty };
   const n = (s: string) => Number(s.trim());
   const weights = { bm25: n(form.bm25), vector: n(form.vector) };
+  // The loop's settings left empty are the server's to choose (the run's own, else the defaults).
+  const loop = Object.fromEntries(
+    (["maxRounds", "threshold", "minRelevant"] as const)
+      .filter((f) => form[f].trim() !== "")
+      .map((f) => [f, n(form[f])]),
+  );
   return {
     k: n(form.k),
     topN: n(form.topN),
     rerank: form.rerank,
+    mode: form.mode,
+    ...(form.mode === "corrective" && Object.keys(loop).length > 0 ? { corrective: loop } : {}),
     fusion:
       form.method === "nvidia"
         ? "nvidia"
@@ -83,17 +112,19 @@ function fieldErrors(message: string): Partial<Record<FieldName, string>> {
     // Beside the field the reference for support is noise; the summary below keeps it.
     const text = full.replace(/\s*\(request id [^)]*\)$/, "");
     const field: FieldName | null =
-      path === "k" || path === "topN"
+      path === "k" || path === "topN" || path === "mode"
         ? path
-        : path.startsWith("fusion")
-          ? path.endsWith("bm25")
-            ? "bm25"
-            : path.endsWith("vector")
-              ? "vector"
-              : path.endsWith(".c")
-                ? "c"
-                : "method"
-          : null;
+        : path.startsWith("corrective.")
+          ? ((["maxRounds", "threshold", "minRelevant"] as const).find((f) => path === `corrective.${f}`) ?? "mode")
+          : path.startsWith("fusion")
+            ? path.endsWith("bm25")
+              ? "bm25"
+              : path.endsWith("vector")
+                ? "vector"
+                : path.endsWith(".c")
+                  ? "c"
+                  : "method"
+            : null;
     if (field) out[field] = out[field] ? `${out[field]}; ${text}` : text;
   }
   return out;
@@ -124,7 +155,11 @@ export function WhatIfPanel({ run }: { run: RunRecord }) {
     replay.mutate(request);
   };
 
-  const input = (f: FieldName, props: { min?: number; max?: number; step?: string; disabled?: boolean }) => {
+  const input = (
+    f: FieldName,
+    props: { min?: number; max?: number; step?: string; disabled?: boolean },
+    placeholder?: string,
+  ) => {
     const error = errorOf(f);
     return (
       <Field id={`${id}-${f}`} label={LABELS[f]}>
@@ -139,6 +174,7 @@ export function WhatIfPanel({ run }: { run: RunRecord }) {
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? `${id}-${f}-error` : undefined}
           data-testid={`what-if-${f}`}
+          placeholder={placeholder}
           {...props}
         />
         {error && (
@@ -194,7 +230,40 @@ export function WhatIfPanel({ run }: { run: RunRecord }) {
           {input("bm25", { min: 0, max: 1000, step: "0.1", disabled: form.method === "nvidia" })}
           {input("vector", { min: 0, max: 1000, step: "0.1", disabled: form.method === "nvidia" })}
           {form.method === "rrf" ? input("c", { min: 0, max: 100000, step: "1" }) : <div className="hidden lg:block" />}
+          <Field id={`${id}-mode`} label="mode">
+            <select
+              id={`${id}-mode`}
+              className={selectClass}
+              value={form.mode}
+              onChange={(e) => set("mode", e.target.value as Mode)}
+              aria-invalid={errorOf("mode") ? true : undefined}
+              aria-describedby={errorOf("mode") ? `${id}-mode-error` : undefined}
+              data-testid="what-if-mode"
+            >
+              <option value="single">single pass</option>
+              <option value="corrective">corrective loop</option>
+            </select>
+            {errorOf("mode") && (
+              <span id={`${id}-mode-error`} className="text-xs text-red-700" data-testid="what-if-field-error">
+                {errorOf("mode")}
+              </span>
+            )}
+          </Field>
+          {form.mode === "corrective" && (
+            <>
+              {input("maxRounds", { min: 1, max: 5, step: "1" }, "default")}
+              {input("threshold", { min: 0, max: 1, step: "0.05" }, "default")}
+              {input("minRelevant", { min: 1, max: 50, step: "1" }, "default")}
+            </>
+          )}
         </div>
+        {form.mode === "corrective" && (
+          <p className="text-xs text-slate-600" data-testid="what-if-corrective-help">
+            Corrective: retrieve, rerank, grade the top {form.topN || "n"}; while fewer than min relevant pass, rewrite
+            the query and go again, up to max rounds. The threshold applies to the reranker&apos;s score when no LLM
+            grades; empty fields take {correctiveOf(run.params) ? "this run's" : "the server's"} settings.
+          </p>
+        )}
         <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
           <label className="inline-flex items-center gap-2 text-sm text-slate-800">
             <input
@@ -250,6 +319,7 @@ const CHANGE_STYLE: Record<RankChange["change"], { label: string; tone: "green" 
 
 function ReplayDiff({ original, result }: { original: RunRecord; result: ReplayResult }) {
   const { run, comparison: c } = result;
+  const loop = correctiveOf(run.params);
   const f3 = (v: number) => v.toFixed(3);
   const gain = c.ndcg5 ? c.ndcg5.replay - c.ndcg5.original : 0;
   return (
@@ -268,8 +338,11 @@ function ReplayDiff({ original, result }: { original: RunRecord; result: ReplayR
         ) : (
           <Badge tone="amber">not reranked{run.rerankSkippedReason ? `: ${run.rerankSkippedReason}` : ""}</Badge>
         )}
-        <span className="text-xs text-slate-500">
-          k {run.params.k} · top {runTopN(run)} · {describeFusion(run.params.fusion)}
+        <span className="text-xs text-slate-500" data-testid="what-if-replay-settings">
+          k {run.params.k} · top {runTopN(run)} · {describeFusion(run.params.fusion)} ·{" "}
+          {loop
+            ? `corrective, ${loop.rounds.length} round${loop.rounds.length === 1 ? "" : "s"} (${describeDecision(loop.rounds[loop.rounds.length - 1].decision).replace(/^Stopped: /, "stopped: ")})`
+            : "single pass"}
         </span>
       </div>
 
