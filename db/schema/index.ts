@@ -5,3 +5,4 @@ export * from "./runs";
 export * from "./rerank-cache";
 export * from "./labels";
 export * from "./embedders";
+export * from "./conversations";

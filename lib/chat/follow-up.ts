@@ -40,6 +40,13 @@ export interface RetrievalQuery {
   usage?: TokenUsage;
 }
 
+/** What a chat run stores in `params.conversation`: the question, what was searched for, and from what. */
+export type ConversationParams = Omit<RetrievalQuery, "query" | "usage"> & {
+  conversationId: string | null;
+  turnId: string | null;
+  retrievalQuery: string;
+};
+
 /** How many earlier turns are context. */
 export const CONTEXT_TURNS = 3;
 /** The deterministic rewrite adds at most this many terms. */

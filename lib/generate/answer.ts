@@ -1,7 +1,7 @@
 import { APICallError, generateId, RetryError, type UIMessageStreamWriter } from "ai";
 
 import { extractiveAnswer } from "./extractive";
-import { streamLlmAnswer, type LlmConfig } from "./llm";
+import { streamLlmAnswer, type LlmConfig, type PreviousTurn } from "./llm";
 import { citationsFromText, NOT_FOUND_ANSWER, type AnswerPassage, type Citation } from "./types";
 import type { AnswerMode, RankLensUIMessage } from "./ui-message";
 
@@ -12,6 +12,8 @@ export interface WriteAnswerArgs {
   passages: AnswerPassage[];
   /** null → extractive answer. */
   llm: LlmConfig | null;
+  /** Earlier turns of a chat, for the LLM (the extractive answer does not use them). */
+  history?: PreviousTurn[];
   /** Floor on the top passage's score (env.ANSWER_MIN_SCORE). */
   minScore?: number;
   abortSignal?: AbortSignal;
@@ -36,6 +38,7 @@ export async function writeAnswer({
   query,
   passages,
   llm,
+  history,
   minScore = Number.NEGATIVE_INFINITY,
   abortSignal,
   wordDelayMs = 12,
@@ -70,6 +73,7 @@ export async function writeAnswer({
         config: llm,
         query,
         passages,
+        ...(history ? { history } : {}),
         ...(abortSignal ? { abortSignal } : {}),
         ...(llmTimeout ? { timeout: llmTimeout } : {}),
       });

@@ -62,6 +62,9 @@ describe("createChatStream without an LLM", () => {
     expect(saveAnswer).toHaveBeenCalledWith({
       answerChunkIds: citations.map((c) => c.chunkId),
       answer: text,
+      citations,
+      mode: "extractive",
+      stopped: false,
     });
   });
 
@@ -93,6 +96,9 @@ describe("createChatStream without an LLM", () => {
     expect(saveAnswer).toHaveBeenCalledWith({
       answerChunkIds: [],
       answer: NOT_FOUND_ANSWER,
+      citations: [],
+      mode: "not-found",
+      stopped: false,
     });
   });
 
@@ -111,5 +117,43 @@ describe("createChatStream without an LLM", () => {
     expect(chunks.some((c) => c.type === "error")).toBe(false);
     expect(error.mock.calls.map((c) => String(c[0])).join("")).toContain('"msg":"could not record the answer"');
     error.mockRestore();
+  });
+
+  it("names the saved turn, sends what was searched for first, and reports a stop", async () => {
+    const saveAnswer = vi.fn(async () => {});
+    const controller = new AbortController();
+    const retrieval = {
+      question: "Who rang it?",
+      query: "Who rang it? kiritomo bell",
+      method: "context-terms",
+      reason: 'refers back ("it")',
+    };
+    const s = createChatStream({
+      query: retrieval.query,
+      topN: 5,
+      search: searchResponse,
+      llm: null,
+      wordDelayMs: 1,
+      retrieval,
+      turnId: "turn-1",
+      abortSignal: controller.signal,
+      saveAnswer,
+    });
+    const chunks: Chunk[] = [];
+    const reader = s.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value as Chunk);
+      // The user stops once the first words have arrived.
+      if (value.type === "text-delta") controller.abort();
+    }
+    expect(chunks[0]).toMatchObject({ type: "start", messageId: "turn-1", messageMetadata: { turnId: "turn-1" } });
+    expect(chunks[1]).toEqual({ type: "data-query", data: retrieval });
+    expect(chunks[2].type).toBe("data-run");
+    const text = chunks.flatMap((c) => (c.type === "text-delta" ? [c.delta] : [])).join("");
+    expect(text.length).toBeGreaterThan(0);
+    expect(saveAnswer).toHaveBeenCalledWith(expect.objectContaining({ answer: text, stopped: true }));
+    expect(chunks.at(-1)).toMatchObject({ type: "finish", messageMetadata: { turnId: "turn-1" } });
   });
 });

@@ -77,10 +77,18 @@ export function buildSystemPrompt(passages: AnswerPassage[], { query }: { query?
   ].join("\n");
 }
 
+/** An earlier question of the conversation and its answer (citation markers removed). */
+export interface PreviousTurn {
+  question: string;
+  answer: string;
+}
+
 export interface StreamLlmAnswerArgs {
   config: LlmConfig;
   query: string;
   passages: AnswerPassage[];
+  /** Earlier turns of a chat, oldest first: sent as the conversation before the question. */
+  history?: PreviousTurn[];
   abortSignal?: AbortSignal;
   /** Retries cost seconds of backoff; the extractive fallback is the better recovery. */
   maxRetries?: number;
@@ -92,6 +100,7 @@ export function streamLlmAnswer({
   config,
   query,
   passages,
+  history = [],
   abortSignal,
   maxRetries = 0,
   timeout = { totalMs: 120_000, chunkMs: 30_000 },
@@ -99,7 +108,17 @@ export function streamLlmAnswer({
   return streamText({
     model: createLlm(config),
     system: buildSystemPrompt(passages, { query }),
-    prompt: query,
+    ...(history.length > 0
+      ? {
+          messages: [
+            ...history.flatMap((t) => [
+              { role: "user" as const, content: t.question },
+              { role: "assistant" as const, content: t.answer },
+            ]),
+            { role: "user" as const, content: query },
+          ],
+        }
+      : { prompt: query }),
     temperature: 0.1,
     // Deliberately no `tools`: nothing a passage says can make the app fetch a URL or run anything.
     maxRetries,

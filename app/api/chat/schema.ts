@@ -15,10 +15,15 @@ import { describeIssues } from "../search/schema";
 
 const conversationId = z.string().trim().min(1).max(200);
 
-/** `{ conversationId?, message, ...search parameters }` */
+/**
+ * `{ conversationId?, replaceTurnId?, message, ...search parameters }`. A uuid conversationId names a saved
+ * conversation (created by its first question; the earlier turns are the follow-up's context);
+ * replaceTurnId (regenerate) re-asks that conversation's last question, replacing its answer.
+ */
 export const chatBodySchema = searchOptionsSchema
   .extend({
     conversationId: conversationId.optional(),
+    replaceTurnId: z.uuid().optional(),
     message: queryTextSchema,
     mode: retrievalModeSchema.optional(),
   })
@@ -41,6 +46,7 @@ export const chatTransportBodySchema = searchOptionsSchema
 
 export interface ChatRequest {
   conversationId?: string;
+  replaceTurnId?: string;
   message: string;
   /** The search to run; its query is the message. */
   params: SearchParams;
@@ -54,8 +60,13 @@ export function parseChatRequest(body: unknown): ChatRequest {
   if (!isTransport) {
     const parsed = chatBodySchema.safeParse(body);
     if (!parsed.success) throw new AppError("bad_request:chat", describeIssues(parsed.error));
-    const { conversationId, message, mode, ...options } = parsed.data;
-    return { ...toRequest(conversationId, message, options), ...(mode ? { mode } : {}) };
+    const { conversationId, replaceTurnId, message, mode, ...options } = parsed.data;
+    if (replaceTurnId && !conversationId) throw new AppError("bad_request:chat", "replaceTurnId needs a conversationId.");
+    return {
+      ...toRequest(conversationId, message, options),
+      ...(replaceTurnId ? { replaceTurnId } : {}),
+      ...(mode ? { mode } : {}),
+    };
   }
 
   const parsed = chatTransportBodySchema.safeParse(body);
