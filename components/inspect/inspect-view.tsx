@@ -7,6 +7,7 @@ import { describeFusion } from "@/components/format";
 import { Badge } from "@/components/ui/badge";
 import { Panel } from "@/components/ui/panel";
 import { correctiveOf } from "@/lib/retrieval/corrective/describe";
+import { ConversationContext } from "./conversation-context";
 import { CorrectiveRounds } from "./corrective-rounds";
 import { highlightTerms, langOf, sansFont } from "./highlight";
 import { moveOf } from "./movement";
@@ -147,6 +148,8 @@ function RunDetails({ run }: { run: RunRecord }) {
           <TimingsBar timings={run.timings} />
         </Panel>
       </div>
+
+      <ConversationContext params={run.params} />
 
       <WhatIfPanel key={run.runId} run={run} />
 
