@@ -90,7 +90,7 @@ test.describe("documents", () => {
     const row = docs.row(saltLanterns.name);
     const chunks = await row.getByTestId("document-chunks").textContent();
     await row.getByRole("button", { name: `Re-ingest ${saltLanterns.name}` }).click();
-    await expect(row.getByTestId("document-progress")).toHaveText("done", { timeout: 60_000 });
+    await expect(row).toHaveAttribute("data-phase", "ready", { timeout: 60_000 });
     await expect(row).toHaveAttribute("data-status", "ready");
     await expect(row.getByTestId("document-chunks")).toHaveText(chunks!);
 

@@ -23,7 +23,7 @@ type Viewer = { me: Me } | "loading" | "unknown";
 
 /** Shown before each value when the table is laid out as cards (narrow screens), where the header row is hidden. */
 function CardLabel({ children }: { children: string }) {
-  return <span className="mr-1 text-[11px] uppercase tracking-wide text-slate-500 md:hidden">{children}</span>;
+  return <span className="block text-[11px] uppercase tracking-wide text-slate-500 md:hidden">{children}</span>;
 }
 
 // Below md the table is laid out as one card per document (rows become grids, the header row is kept
@@ -112,7 +112,7 @@ function DocumentRow({
   const reingesting = isReingesting(doc);
   const ingest = describeIngest(doc);
   const mine = typeof viewer === "object" ? doc.ownerId === viewer.me.user.id : viewer === "unknown";
-  const barTone = ingest.phase === "failed" ? "red" : ingest.phase === "ready" ? "green" : "indigo";
+  const settledPhase = ingest.phase === "ready" || ingest.phase === "failed";
   const uploaded = formatUploaded(doc.createdAt);
 
   return (
@@ -122,9 +122,9 @@ function DocumentRow({
       data-name={doc.name}
       data-status={doc.status}
       data-phase={ingest.phase}
-      className="grid grid-cols-2 gap-x-3 gap-y-2 px-3 py-3 align-top hover:bg-slate-50/70 md:table-row md:p-0"
+      className="grid grid-cols-4 gap-x-3 gap-y-2 px-3 py-3 align-top hover:bg-slate-50/70 md:table-row md:p-0"
     >
-      <td className={`${cell} col-span-2 min-w-0 md:max-w-xs`}>
+      <td className={`${cell} col-span-4 min-w-0 md:max-w-xs`}>
         <Link
           href={documentHref(doc.id)}
           className="block truncate rounded font-medium text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-500"
@@ -139,43 +139,50 @@ function DocumentRow({
           </p>
         )}
       </td>
-      <td className={`${cell} font-mono text-xs text-slate-600`}>
+      <td className={`${cell} order-2 font-mono text-xs text-slate-600`}>
         <CardLabel>Type</CardLabel>
         {typeLabel(doc)}
       </td>
-      <td className={`${cell} whitespace-nowrap font-mono text-xs text-slate-600 md:text-right`}>
+      <td className={`${cell} order-2 whitespace-nowrap font-mono text-xs text-slate-600 md:text-right`}>
         <CardLabel>Size</CardLabel>
         {formatBytes(doc.size)}
       </td>
-      <td className={`${cell} whitespace-nowrap text-xs text-slate-600`}>
+      <td className={`${cell} order-2 text-xs text-slate-600 md:whitespace-nowrap`}>
         <CardLabel>Uploaded</CardLabel>
         <time dateTime={doc.createdAt} title={uploaded.full} data-testid="document-uploaded">
           {uploaded.short}
         </time>
       </td>
-      <td className={`${cell} col-span-2 md:w-56`}>
-        <div className="flex flex-col gap-1">
+      <td className={`${cell} order-1 col-span-4 md:w-56`}>
+        <div className="flex flex-wrap items-center gap-x-2 gap-y-1 md:flex-col md:items-stretch">
           <div>
             <StatusBadge phase={ingest.phase} />
           </div>
-          {ingest.phase !== "ready" && ingest.phase !== "failed" && (
-            <ProgressBar value={ingest.fraction} max={1} tone={barTone} label={`Ingest progress of ${doc.name}`} />
+          {settledPhase ? null : (
+            <>
+              <ProgressBar
+                className="order-last basis-full md:order-none"
+                value={ingest.fraction}
+                max={1}
+                label={`Ingest progress of ${doc.name}`}
+              />
+              <span className="font-mono text-[11px] text-slate-500" data-testid="document-progress">
+                {ingest.label}
+              </span>
+            </>
           )}
-          <span className="font-mono text-[11px] text-slate-500" data-testid="document-progress">
-            {ingest.phase === "ready" ? "done" : ingest.phase === "failed" ? "failed" : ingest.label}
-          </span>
         </div>
       </td>
-      <td className={`${cell} font-mono text-xs md:text-right`}>
+      <td className={`${cell} order-2 font-mono text-xs md:text-right`}>
         <CardLabel>Chunks</CardLabel>
         <span data-testid="document-chunks">{doc.chunkCount}</span>
       </td>
-      <td className={`${cell} col-span-2`}>
+      <td className={`${cell} order-3 col-span-2`}>
         <AccessCell doc={doc} viewer={viewer} mine={mine} />
       </td>
-      <td className={`${cell} col-span-2 whitespace-nowrap md:text-right`}>
+      <td className={`${cell} order-3 col-span-2 text-right md:whitespace-nowrap`}>
         {mine && (
-          <span className="inline-flex flex-wrap items-center gap-1">
+          <span className="inline-flex flex-wrap items-center justify-end gap-1">
             {(doc.status === "ready" || doc.status === "failed") && (
               <Button
                 size="sm"
@@ -212,10 +219,12 @@ function DocumentRow({
           testId="document-delete-dialog"
           confirmTestId="document-delete-confirm"
           onCancel={() => setConfirming(false)}
+          // mutateAsync, not mutate's callbacks: those never run once the deleted row has unmounted.
           onConfirm={() =>
-            del.mutate(doc.id, {
-              onSuccess: () => onDeleted(doc.name),
-            })
+            del.mutateAsync(doc.id).then(
+              () => onDeleted(doc.name),
+              () => {},
+            )
           }
         >
           <p>
