@@ -6,9 +6,12 @@ import type { UserSummary } from "@/components/api-types";
 import { formatDateTime } from "@/components/settings/api-keys-panel";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { ErrorNote, Field, inputClass, selectClass } from "@/components/ui/field";
+import { describedBy, ErrorNote, Field, Input, Select } from "@/components/ui/field";
 import { Panel } from "@/components/ui/panel";
+import { ScrollArea } from "@/components/ui/scroll-area";
 import { useCreateUser, useDeleteUser, useUpdateUser, type NewUserInput } from "./use-admin";
+
+const PASSWORD_HINT = "At least 10 characters. Give it to the user yourself.";
 
 const emptyForm: NewUserInput = { email: "", name: "", password: "", role: "user" };
 
@@ -54,52 +57,45 @@ export function UsersPanel({ users, meId }: { users: UseQueryResult<UserSummary[
           aria-label="Create user"
         >
           <Field id="new-user-email" label="Email">
-            <input
+            <Input
               id="new-user-email"
               type="email"
               autoComplete="off"
               required
               value={form.email}
               onChange={(e) => set({ email: e.target.value })}
-              className={inputClass}
             />
           </Field>
           <Field id="new-user-name" label="Name">
-            <input
+            <Input
               id="new-user-name"
               autoComplete="off"
               required
               value={form.name}
               onChange={(e) => set({ name: e.target.value })}
-              className={inputClass}
             />
           </Field>
-          <Field id="new-user-password" label="Password">
-            <input
+          <Field id="new-user-password" label="Password" description={PASSWORD_HINT}>
+            <Input
               id="new-user-password"
               type="password"
               autoComplete="new-password"
               required
               minLength={10}
-              aria-describedby="new-user-password-hint"
+              aria-describedby={describedBy("new-user-password", { description: PASSWORD_HINT })}
               value={form.password}
               onChange={(e) => set({ password: e.target.value })}
-              className={inputClass}
             />
-            <span id="new-user-password-hint" className="text-[11px] text-slate-500">
-              At least 10 characters. Give it to the user yourself.
-            </span>
           </Field>
           <Field id="new-user-role" label="Role">
-            <select
+            <Select
               id="new-user-role"
               value={form.role}
               onChange={(e) => set({ role: e.target.value as UserSummary["role"] })}
-              className={selectClass}
             >
               <option value="user">user</option>
               <option value="admin">admin</option>
-            </select>
+            </Select>
           </Field>
           <div className="flex items-center gap-3 sm:col-span-2 lg:col-span-4">
             <Button type="submit" variant="primary" disabled={create.isPending}>
@@ -120,7 +116,7 @@ export function UsersPanel({ users, meId }: { users: UseQueryResult<UserSummary[
         ) : users.isError ? (
           <ErrorNote>Could not load users: {users.error.message}</ErrorNote>
         ) : (
-          <div className="relative overflow-x-auto rounded border border-slate-200">
+          <ScrollArea label="Users" className="relative border border-slate-200">
             <table className="w-full border-collapse text-left" data-testid="users-table">
               <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                 <tr>
@@ -181,7 +177,7 @@ export function UsersPanel({ users, meId }: { users: UseQueryResult<UserSummary[
                 })}
               </tbody>
             </table>
-          </div>
+          </ScrollArea>
         )}
         <p className="text-xs text-slate-500">
           Disabling signs the user out everywhere and stops their API keys. Deleting removes the user and all their

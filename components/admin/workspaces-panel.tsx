@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import type { UserSummary, WorkspaceSummary } from "@/components/api-types";
 import { Button } from "@/components/ui/button";
-import { ErrorNote, Field, inputClass, selectClass } from "@/components/ui/field";
+import { ErrorNote, Field, Input, Select } from "@/components/ui/field";
 import { Panel } from "@/components/ui/panel";
 import { useAddMember, useCreateWorkspace, useDeleteWorkspace, useRemoveMember, useWorkspaces } from "./use-admin";
 
@@ -30,13 +30,12 @@ export function WorkspacesPanel({ users }: { users: UserSummary[] }) {
       <div className="flex flex-col gap-4 p-3">
         <form onSubmit={submit} className="flex flex-wrap items-end gap-3" aria-label="Create workspace">
           <Field id="new-workspace-name" label="Workspace name" className="min-w-0 flex-1">
-            <input
+            <Input
               id="new-workspace-name"
               required
               maxLength={100}
               value={name}
               onChange={(e) => setName(e.target.value)}
-              className={inputClass}
             />
           </Field>
           <Button type="submit" variant="primary" disabled={create.isPending || !name.trim()}>
@@ -145,7 +144,7 @@ function WorkspaceCard({
         )}
         <form onSubmit={submit} className="flex flex-wrap items-end gap-2">
           <Field id={selectId} label={`Add member to ${workspace.name}`} className="min-w-0 flex-1">
-            <select id={selectId} value={userId} onChange={(e) => setUserId(e.target.value)} className={selectClass}>
+            <Select id={selectId} value={userId} onChange={(e) => setUserId(e.target.value)}>
               <option value="">{candidates.length === 0 ? "Everyone is a member" : "Choose a user…"}</option>
               {candidates.map((u) => (
                 <option key={u.id} value={u.id}>
@@ -153,7 +152,7 @@ function WorkspaceCard({
                   {u.disabled ? " (disabled)" : ""}
                 </option>
               ))}
-            </select>
+            </Select>
           </Field>
           <Button type="submit" disabled={!userId || add.isPending}>
             {add.isPending ? "Adding…" : "Add"}

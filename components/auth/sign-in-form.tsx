@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
-import { ErrorNote, Field, inputClass } from "@/components/ui/field";
+import { ErrorNote, Field, Input } from "@/components/ui/field";
 import { leaveTo, safeNextPath } from "./sign-in-redirect";
 import { useMe } from "./use-me";
 
@@ -73,7 +73,7 @@ export function SignInForm({ next }: { next?: string }) {
       )}
       <form onSubmit={submit} className="flex flex-col gap-4">
         <Field id="sign-in-email" label="Email">
-          <input
+          <Input
             id="sign-in-email"
             name="email"
             type="email"
@@ -82,11 +82,10 @@ export function SignInForm({ next }: { next?: string }) {
             autoFocus
             value={email}
             onChange={(e) => setEmail(e.target.value)}
-            className={inputClass}
           />
         </Field>
         <Field id="sign-in-password" label="Password">
-          <input
+          <Input
             id="sign-in-password"
             name="password"
             type="password"
@@ -94,7 +93,6 @@ export function SignInForm({ next }: { next?: string }) {
             required
             value={password}
             onChange={(e) => setPassword(e.target.value)}
-            className={inputClass}
           />
         </Field>
         {error && <ErrorNote>{error}</ErrorNote>}

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { Button } from "@/components/ui/button";
+import { Button, buttonClass } from "@/components/ui/button";
 import { Panel } from "@/components/ui/panel";
 import { LineChart } from "./line-chart";
 import { useEvaluateNow, useGoldenEvaluations, useGoldenSet } from "./use-eval";
@@ -40,11 +40,7 @@ export function GoldenSection() {
       data-testid="golden-section"
       actions={
         <>
-          <a
-            href="/api/golden/export"
-            download="ranklens-golden-beir.json"
-            className="rounded px-2 py-1 text-xs font-medium text-indigo-700 ring-1 ring-inset ring-indigo-200 hover:bg-indigo-50"
-          >
+          <a href="/api/golden/export" download="ranklens-golden-beir.json" className={buttonClass({ size: "sm" })}>
             Export (BEIR)
           </a>
           <Button
@@ -125,11 +121,11 @@ export function GoldenSection() {
               series={[
                 {
                   name: "before rerank (fused)",
-                  color: "#94a3b8",
+                  color: "var(--chart-fused)",
                   values: history.map((e) => e.ndcg5Fused),
                   dashed: true,
                 },
-                { name: "after rerank", color: "#4f46e5", values: history.map((e) => e.ndcg5Reranked) },
+                { name: "after rerank", color: "var(--chart-reranked)", values: history.map((e) => e.ndcg5Reranked) },
               ]}
             />
           </div>

@@ -1,3 +1,4 @@
+/** `color`: any CSS colour; a `var(--chart-…)` token (app/globals.css) follows the theme. */
 export type ChartSeries = { name: string; color: string; values: (number | null)[]; dashed?: boolean };
 
 const W = 480;
@@ -46,8 +47,8 @@ export function LineChart({
       <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full max-w-[520px]" role="img" aria-label={title}>
         {yTicks.map((v) => (
           <g key={v}>
-            <line x1={PAD.left} x2={W - PAD.right} y1={py(v)} y2={py(v)} stroke="#e2e8f0" />
-            <text x={PAD.left - 6} y={py(v) + 3} fontSize="10" textAnchor="end" fill="#64748b">
+            <line x1={PAD.left} x2={W - PAD.right} y1={py(v)} y2={py(v)} className="stroke-slate-200" />
+            <text x={PAD.left - 6} y={py(v) + 3} fontSize="10" textAnchor="end" className="fill-slate-500">
               {format(v)}
             </text>
           </g>
@@ -61,13 +62,13 @@ export function LineChart({
               fontSize="10"
               // The outermost labels grow inwards so they are not cut at the edges.
               textAnchor={x.length > 1 && i === 0 ? "start" : x.length > 1 && i === x.length - 1 ? "end" : "middle"}
-              fill="#64748b"
+              className="fill-slate-500"
             >
               {xTicks[i]}
             </text>
           ) : null,
         )}
-        <line x1={PAD.left} x2={W - PAD.right} y1={H - PAD.bottom} y2={H - PAD.bottom} stroke="#94a3b8" />
+        <line x1={PAD.left} x2={W - PAD.right} y1={H - PAD.bottom} y2={H - PAD.bottom} className="stroke-slate-400" />
         {series.map((s) => {
           const pts = s.values
             .map((v, i) => (v == null || !Number.isFinite(v) ? null : ([px(x[i]), py(v), v, i] as const)))
@@ -79,13 +80,13 @@ export function LineChart({
                 <path
                   d={d}
                   fill="none"
-                  stroke={s.color}
+                  style={{ stroke: s.color }}
                   strokeWidth="2"
                   strokeDasharray={s.dashed ? "5 4" : undefined}
                 />
               )}
               {pts.map(([cx, cy, v, i]) => (
-                <circle key={i} cx={cx} cy={cy} r="3.5" fill={s.color} data-testid="chart-point">
+                <circle key={i} cx={cx} cy={cy} r="3.5" style={{ fill: s.color }} data-testid="chart-point">
                   <title>{`${s.name} · ${xTicks[i]}: ${format(v)}`}</title>
                 </circle>
               ))}

@@ -3,22 +3,24 @@
 import { useState } from "react";
 import type { EvalReportDetail } from "@/lib/eval/reports";
 import { ApiError } from "@/components/fetch-json";
+import { compactSelectClass } from "@/components/ui/field";
 import { Panel } from "@/components/ui/panel";
+import { ScrollArea } from "@/components/ui/scroll-area";
 import { timingStage } from "@/components/timing-stages";
 import { LineChart, type ChartSeries } from "./line-chart";
 import { useEvalReport, useEvalReports } from "./use-eval";
 
 const STAGES = ["bm25", "dense", "fused", "reranked"] as const;
 const STAGE_COLORS: Record<(typeof STAGES)[number], string> = {
-  bm25: "#0891b2",
-  dense: "#d97706",
-  fused: "#94a3b8",
-  reranked: "#4f46e5",
+  bm25: "var(--chart-bm25)",
+  dense: "var(--chart-dense)",
+  fused: "var(--chart-fused)",
+  reranked: "var(--chart-reranked)",
 };
 const COLUMNS = ["ndcg@5", "ndcg@10", "recall@5", "recall@10", "recall@45", "recall@100", "mrr@10"];
 const LATENCY = (["bm25Ms", "denseMs", "rerankComputeMs", "totalMs"] as const).map((key) => ({
   key,
-  color: timingStage(key).hex,
+  color: timingStage(key).color,
 }));
 
 /** The reports of `npm run eval` (admins only): pick one, see its tables, charts against k and worst queries. */
@@ -45,7 +47,7 @@ export function ReportsSection() {
           <label className="flex items-center gap-1 text-xs text-slate-600">
             Report
             <select
-              className="rounded border border-slate-300 bg-white px-1 py-0.5 text-xs"
+              className={`${compactSelectClass} max-w-[14rem] sm:max-w-md`}
               value={name ?? ""}
               onChange={(e) => setChosen(e.target.value)}
             >
@@ -103,11 +105,7 @@ function ReportDetail({ report }: { report: EvalReportDetail }) {
         {fusions.length > 1 && (
           <label className="flex items-center gap-1">
             Fusion
-            <select
-              className="rounded border border-slate-300 bg-white px-1 py-0.5"
-              value={fusion}
-              onChange={(e) => setFusion(e.target.value)}
-            >
+            <select className={compactSelectClass} value={fusion} onChange={(e) => setFusion(e.target.value)}>
               {fusions.map((f) => (
                 <option key={f}>{f}</option>
               ))}
@@ -116,11 +114,7 @@ function ReportDetail({ report }: { report: EvalReportDetail }) {
         )}
         <label className="flex items-center gap-1">
           k
-          <select
-            className="rounded border border-slate-300 bg-white px-1 py-0.5"
-            value={run?.k}
-            onChange={(e) => setK(Number(e.target.value))}
-          >
+          <select className={compactSelectClass} value={run?.k} onChange={(e) => setK(Number(e.target.value))}>
             {ks.map((v) => (
               <option key={v} value={v}>
                 {v}
@@ -131,33 +125,35 @@ function ReportDetail({ report }: { report: EvalReportDetail }) {
       </div>
 
       {run && (
-        <table className="w-full max-w-3xl text-right text-xs" data-testid="report-stage-table">
-          <caption className="mb-1 text-left text-xs font-semibold text-slate-700">
-            Per stage · {run.fusion}, k = {run.k}
-          </caption>
-          <thead className="text-[11px] uppercase tracking-wide text-slate-500">
-            <tr>
-              <th className="py-1 pr-2 text-left font-medium">Stage</th>
-              {COLUMNS.map((c) => (
-                <th key={c} className="px-2 py-1 font-medium">
-                  {c.replace("ndcg", "nDCG").replace("mrr", "MRR")}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="font-mono">
-            {STAGES.map((s) => (
-              <tr key={s} className="border-t border-slate-100">
-                <th className="py-1 pr-2 text-left font-sans font-medium text-slate-700">{s}</th>
+        <ScrollArea label="Per-stage metrics">
+          <table className="w-full max-w-3xl text-right text-xs" data-testid="report-stage-table">
+            <caption className="mb-1 text-left text-xs font-semibold text-slate-700">
+              Per stage · {run.fusion}, k = {run.k}
+            </caption>
+            <thead className="text-[11px] uppercase tracking-wide text-slate-500">
+              <tr>
+                <th className="py-1 pr-2 text-left font-medium">Stage</th>
                 {COLUMNS.map((c) => (
-                  <td key={c} className="px-2 py-1">
-                    {run.stages[s][c] === undefined ? "—" : run.stages[s][c].toFixed(4)}
-                  </td>
+                  <th key={c} className="px-2 py-1 font-medium">
+                    {c.replace("ndcg", "nDCG").replace("mrr", "MRR")}
+                  </th>
                 ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody className="font-mono">
+              {STAGES.map((s) => (
+                <tr key={s} className="border-t border-slate-100">
+                  <th className="py-1 pr-2 text-left font-sans font-medium text-slate-700">{s}</th>
+                  {COLUMNS.map((c) => (
+                    <td key={c} className="px-2 py-1">
+                      {run.stages[s][c] === undefined ? "—" : run.stages[s][c].toFixed(4)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollArea>
       )}
 
       {runs.length > 1 ? (

@@ -4,7 +4,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { HeadVersionSummary } from "@/lib/models/starter/head-versions";
 import { fetchJson } from "@/components/fetch-json";
 import { Button } from "@/components/ui/button";
+import { ErrorNote } from "@/components/ui/field";
 import { Panel } from "@/components/ui/panel";
+import { ScrollArea } from "@/components/ui/scroll-area";
 
 type VersionsResponse = {
   active: HeadVersionSummary | null;
@@ -47,7 +49,7 @@ export function RerankerVersions() {
   const active = data?.active ?? null;
   return (
     <Panel title="Reranker versions" data-testid="reranker-versions" bodyClassName="px-3 py-3 flex flex-col gap-2">
-      {versions.isError && <p className="text-sm text-red-700">{(versions.error as Error).message}</p>}
+      {versions.isError && <ErrorNote>{(versions.error as Error).message}</ErrorNote>}
       {data && (
         <p className="text-sm text-slate-700" data-testid="reranker-active-version">
           Active head: <code className="font-mono text-xs">{active?.version ?? "none"}</code>
@@ -60,7 +62,7 @@ export function RerankerVersions() {
           )}
         </p>
       )}
-      {activate.isError && <p className="text-sm text-red-700">{(activate.error as Error).message}</p>}
+      {activate.isError && <ErrorNote>{(activate.error as Error).message}</ErrorNote>}
       {activate.data && (
         <p className="text-sm text-slate-600">
           Switched {activate.data.previous} → {activate.data.version}
@@ -69,7 +71,7 @@ export function RerankerVersions() {
         </p>
       )}
       {data?.canManage && (
-        <div className="overflow-x-auto">
+        <ScrollArea label="Reranker head versions">
           <table className="w-full text-left text-xs">
             <thead className="text-slate-500">
               <tr>
@@ -113,7 +115,7 @@ export function RerankerVersions() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollArea>
       )}
     </Panel>
   );

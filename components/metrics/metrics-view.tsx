@@ -4,9 +4,10 @@ import Link from "next/link";
 import { LineChart } from "@/components/eval/line-chart";
 import { TIMING_STAGES } from "@/components/timing-stages";
 import { Panel } from "@/components/ui/panel";
+import { ScrollArea } from "@/components/ui/scroll-area";
 import { useLatency, type LatencyReport } from "./use-latency";
 
-const STAGES = TIMING_STAGES.map((s) => ({ key: s.key, label: s.label, color: s.hex }));
+const STAGES = TIMING_STAGES.map((s) => ({ key: s.key, label: s.label, color: s.color }));
 
 const ms = (v: number | null) => (v == null ? "—" : v < 10 ? v.toFixed(2) : v.toFixed(0));
 const pct = (v: number | null) => (v == null ? "—" : `${(v * 100).toFixed(1)} %`);
@@ -37,7 +38,7 @@ export function MetricsView() {
       </div>
       <RerankAlert report={report} />
       <Panel title="Latency percentiles (ms)">
-        <div className="overflow-x-auto">
+        <ScrollArea label="Latency percentiles">
           <table className="w-full text-sm" data-testid="latency-table">
             <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
               <tr>
@@ -62,7 +63,7 @@ export function MetricsView() {
             <tbody className="divide-y divide-slate-100 font-mono text-xs">
               {STAGES.map((s) => (
                 <tr key={s.key} data-stage={s.key}>
-                  <td className="px-2 py-1 font-sans text-sm">{s.label}</td>
+                  <td className="whitespace-nowrap px-2 py-1 font-sans text-sm">{s.label}</td>
                   {report.windows.flatMap((w) => {
                     const p = w.stages[s.key];
                     return [p?.p50, p?.p95, p?.p99].map((v, i) => (
@@ -75,13 +76,13 @@ export function MetricsView() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollArea>
       </Panel>
       <div className="grid gap-4 lg:grid-cols-2">
-        <Panel title="P95 per hour, last 24 h (ms)">
+        <Panel title="P95 per hour, last 24 h (ms)" bodyClassName="p-3">
           <HourlyChart report={report} />
         </Panel>
-        <Panel title="Rerank cache">
+        <Panel title="Rerank cache" bodyClassName="p-3">
           <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
             <dt className="text-slate-500">hit rate</dt>
             <dd className="font-mono" data-testid="cache-hit-rate">
@@ -142,7 +143,7 @@ function HourlyChart({ report }: { report: LatencyReport }) {
         })),
         {
           name: `alert threshold (${report.rerankAlert.thresholdMs} ms)`,
-          color: "#dc2626",
+          color: "var(--chart-alert)",
           dashed: true,
           values: hours.map(() => report.rerankAlert.thresholdMs),
         },

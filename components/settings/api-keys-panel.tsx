@@ -4,8 +4,9 @@ import { useState, useSyncExternalStore, type FormEvent } from "react";
 import type { ApiKeySummary, CreatedApiKey } from "@/components/api-types";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { ErrorNote, Field, inputClass, selectClass } from "@/components/ui/field";
+import { ErrorNote, Field, Input, Select } from "@/components/ui/field";
 import { Panel } from "@/components/ui/panel";
+import { ScrollArea } from "@/components/ui/scroll-area";
 import { useApiKeys, useCreateApiKey, useRevokeApiKey } from "./use-api-keys";
 
 export function formatDateTime(iso: string | null): string {
@@ -61,26 +62,24 @@ export function ApiKeysPanel() {
         </p>
         <form onSubmit={submit} className="flex flex-wrap items-end gap-3" aria-label="Create API key">
           <Field id="api-key-name" label="Key name" className="w-full sm:w-64">
-            <input
+            <Input
               id="api-key-name"
               value={name}
               onChange={(e) => setName(e.target.value)}
               maxLength={100}
               required
               placeholder="e.g. nightly-eval"
-              className={inputClass}
             />
           </Field>
           <Field id="api-key-scope" label="Scope" className="w-32">
-            <select
+            <Select
               id="api-key-scope"
               value={scope}
               onChange={(e) => setScope(e.target.value as ApiKeySummary["scope"])}
-              className={selectClass}
             >
               <option value="read">read</option>
               <option value="write">write</option>
-            </select>
+            </Select>
           </Field>
           <Button type="submit" variant="primary" disabled={create.isPending || !name.trim()}>
             {create.isPending ? "Creating…" : "Create key"}
@@ -100,7 +99,7 @@ export function ApiKeysPanel() {
             No API keys yet.
           </p>
         ) : (
-          <div className="relative overflow-x-auto rounded border border-slate-200">
+          <ScrollArea label="API keys" className="relative border border-slate-200">
             <table className="w-full border-collapse text-left" data-testid="api-keys-table">
               <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
                 <tr>
@@ -156,12 +155,12 @@ export function ApiKeysPanel() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollArea>
         )}
 
         <div className="flex flex-col gap-1">
           <h3 className="text-xs font-semibold text-slate-700">Using a key</h3>
-          <pre className="overflow-x-auto rounded bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
+          <pre className="whitespace-pre-wrap break-all rounded bg-slate-100 px-3 py-2 font-mono text-xs text-slate-800 ring-1 ring-inset ring-slate-200">
             <code data-testid="api-key-usage">{`curl -H "Authorization: Bearer <key>" ${origin || "<origin>"}/api/documents`}</code>
           </pre>
         </div>

@@ -8,11 +8,11 @@ export function movementOf(fusedRank: number, rerankRank: number | null | undefi
 
 export function Movement({ delta, className = "" }: { delta: number | null; className?: string }) {
   if (delta == null) {
-    return <span className={`font-mono text-xs text-slate-400 ${className}`}>·</span>;
+    return <span className={`font-mono text-xs text-slate-500 ${className}`}>·</span>;
   }
   if (delta === 0) {
     return (
-      <span className={`font-mono text-xs text-slate-400 ${className}`} data-movement="0" title="unchanged">
+      <span className={`font-mono text-xs text-slate-500 ${className}`} data-movement="0" title="unchanged">
         =
       </span>
     );
