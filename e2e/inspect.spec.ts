@@ -86,7 +86,7 @@ test("desktop: two columns joined by movement-coloured lines, pair highlight, ke
   expect(await button.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe("none");
   await expect(fusedTwin).toHaveAttribute("data-hovered", "true");
   await page.keyboard.press("Enter");
-  await expect(rerankRows.first()).toHaveAttribute("aria-expanded", "true");
+  await expect(rerankRows.first()).toHaveAttribute("data-expanded", "true");
   await expect(button).toHaveAttribute("aria-expanded", "true");
   const passage = inspect.rerankTable.getByTestId("inspect-passage-text").first();
   await expect(passage).toBeVisible();

@@ -294,7 +294,6 @@ function QueryText({ question, round }: { question: string; round: CorrectiveRou
             data-testid="corrective-added-words"
             title="added by the rewrite"
           >
-            <span className="sr-only">added: </span>
             {s.text}
           </mark>
         ) : (

@@ -73,7 +73,7 @@ export function LabelControl({
       {grade !== undefined && (
         <button
           type="button"
-          className="rounded px-1 text-xs text-slate-400 hover:bg-slate-100 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-500"
+          className="rounded px-1 text-xs text-slate-500 hover:bg-slate-100 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-500"
           aria-label={`Clear the label of passage #${chunkId}`}
           title="Clear label"
           onClick={() => choose(null)}

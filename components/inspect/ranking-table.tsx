@@ -181,7 +181,7 @@ export function RankingTable({
                 data-cited={cited ? "true" : "false"}
                 data-selected={isSelected ? "true" : "false"}
                 data-hovered={isHovered ? "true" : "false"}
-                aria-expanded={isExpanded}
+                data-expanded={isExpanded ? "true" : "false"}
                 onMouseEnter={() => onHover(row.chunkId)}
                 onMouseLeave={() => onHover(null)}
                 onFocus={() => onHover(row.chunkId)}
@@ -212,7 +212,7 @@ export function RankingTable({
                       <span className="truncate font-medium text-slate-800" title={row.documentName}>
                         {row.documentName}
                       </span>
-                      <span className="shrink-0 font-mono text-[10px] text-slate-400">#{row.chunkId}</span>
+                      <span className="shrink-0 font-mono text-[10px] text-slate-500">#{row.chunkId}</span>
                       <span className="sr-only">
                         {`, ${fused ? "fused" : "rerank"} rank ${formatRank(rank)}`}
                         {row.rerankRank != null ? `, ${describeMove(move, topN)}` : ""}
@@ -223,7 +223,7 @@ export function RankingTable({
                     {flag && <InstructionFlag result={flag} />}
                   </div>
                   {!isExpanded && (
-                    <p className="truncate pl-4 text-slate-500" lang={langOf(row.text)}>
+                    <p className="truncate pl-4 text-slate-600" lang={langOf(row.text)}>
                       <Highlighted text={row.text} terms={highlightTerms} />
                     </p>
                   )}
@@ -246,7 +246,7 @@ export function RankingTable({
                     <td className="px-2 py-1.5 text-center xl:hidden">
                       <MoveBadge move={move} topN={topN} />
                     </td>
-                    <Td className={row.truncatedTokens ? "text-amber-700" : "text-slate-400"} narrow>
+                    <Td className={row.truncatedTokens ? "text-amber-700" : "text-slate-500"} narrow>
                       {row.truncatedTokens ?? "—"}
                     </Td>
                   </>
@@ -369,7 +369,7 @@ function Td({
 function RankScore({ rank, score, digits }: { rank: number | null; score: number | null; digits: number }) {
   return (
     <Td>
-      <span className={rank == null ? "text-slate-300" : "text-slate-800"}>{formatRank(rank)}</span>
+      <span className={rank == null ? "text-slate-500" : "text-slate-800"}>{formatRank(rank)}</span>
       <span className="ml-1 text-[10px] text-slate-500">{rank == null ? "" : formatScore(score, digits)}</span>
     </Td>
   );
@@ -378,7 +378,7 @@ function RankScore({ rank, score, digits }: { rank: number | null; score: number
 /** The movement as a badge (narrow screens, where the lines between the columns are not drawn). */
 export function MoveBadge({ move, topN }: { move: Move; topN: number }) {
   const title = describeMove(move, topN);
-  if (move.kind === "none") return <span className="font-mono text-xs text-slate-400">·</span>;
+  if (move.kind === "none") return <span className="font-mono text-xs text-slate-500">·</span>;
   const text =
     move.kind === "same"
       ? "="
@@ -404,12 +404,12 @@ export function MoveBadge({ move, topN }: { move: Move; topN: number }) {
 const darker = (move: Move) => (move.delta > 0 ? "#047857" : "#b91c1c");
 
 function AnswerMarks({ reached, cited, reachedLabel }: { reached: boolean; cited: boolean; reachedLabel: string }) {
-  if (!reached && !cited) return <span className="text-slate-300">—</span>;
+  if (!reached && !cited) return <span className="text-slate-500">—</span>;
   return (
     <span className="inline-flex items-center gap-1">
       {reached && (
         <span
-          className="font-semibold text-emerald-600"
+          className="font-semibold text-emerald-700"
           title={reachedLabel === MARKS.answer.reached ? "Reached the answer (in the top n)" : reachedLabel}
           data-testid="in-answer"
         >

@@ -400,7 +400,7 @@ function ReplayDiff({ original, result }: { original: RunRecord; result: ReplayR
                 >
                   <td className="max-w-0 px-2 py-1">
                     <span className="block truncate text-slate-800" title={row.documentName}>
-                      {row.documentName} <span className="font-mono text-[10px] text-slate-400">#{row.chunkId}</span>
+                      {row.documentName} <span className="font-mono text-[10px] text-slate-500">#{row.chunkId}</span>
                     </span>
                   </td>
                   <td className="px-2 py-1 text-right font-mono">{formatRank(row.originalRank)}</td>
