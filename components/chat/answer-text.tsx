@@ -35,7 +35,7 @@ export function AnswerText({ text, citations }: { text: string; citations: Citat
             </Link>
           ) : (
             // Citations arrive after the text; until then (or if n is unknown) show the marker plainly.
-            <span key={n} className="mx-px font-mono text-[11px] text-slate-400" data-testid="citation-pending">
+            <span key={n} className="mx-px font-mono text-[11px] text-slate-500" data-testid="citation-pending">
               [{n}]
             </span>
           );

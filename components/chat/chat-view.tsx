@@ -39,7 +39,7 @@ export function ChatView() {
 
   return (
     <div className="grid grid-cols-1 gap-4 lg:grid-cols-[15rem_minmax(0,1fr)] xl:grid-cols-[15rem_minmax(0,1fr)_22rem]">
-      <aside className="hidden lg:sticky lg:top-14 lg:block lg:max-h-[calc(100vh-5rem)] lg:self-start lg:overflow-y-auto">
+      <aside aria-label="Saved conversations" className="hidden lg:sticky lg:top-14 lg:block lg:max-h-[calc(100vh-5rem)] lg:self-start lg:overflow-y-auto">
         <ConversationList {...listProps} idPrefix="sidebar" />
       </aside>
 

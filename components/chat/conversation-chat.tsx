@@ -1,11 +1,13 @@
 "use client";
 
 import { useChat } from "@ai-sdk/react";
+import { useQuery } from "@tanstack/react-query";
 import { DefaultChatTransport } from "ai";
 import Link from "next/link";
 import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useDocuments } from "@/components/documents/use-documents";
-import { ApiError, errorMessageFrom, handleUnauthorized, sendJson, withNewRequestId } from "@/components/fetch-json";
+import type { RunData, RunRecord } from "@/components/api-types";
+import { ApiError, errorMessageFrom, fetchJson, handleUnauthorized, sendJson, withNewRequestId } from "@/components/fetch-json";
 import { Button } from "@/components/ui/button";
 import { REQUEST_ID_HEADER } from "@/lib/telemetry/request-id";
 import { AssistantMessage } from "./assistant-message";
@@ -158,6 +160,21 @@ export function ConversationChat({
 
   // While a new question waits for its first part, the panel shows nothing rather than the previous run.
   const latest = lastAssistant && !(busy && lastIsUser) ? contentOf(lastAssistant) : undefined;
+  // A restored answer has no rankings in its parts: the panel reads its run.
+  const restoredRunId = latest && !latest.run ? lastAssistant?.metadata?.runId : undefined;
+  const restoredRun = useQuery({
+    queryKey: ["runs", restoredRunId],
+    queryFn: () => fetchJson<RunRecord>(`/api/runs/${encodeURIComponent(restoredRunId!)}`),
+    enabled: !!restoredRunId,
+    staleTime: 5 * 60 * 1000,
+    select: (r): RunData => ({
+      runId: r.runId,
+      reranked: r.reranked,
+      ...(r.rerankSkippedReason ? { rerankSkippedReason: r.rerankSkippedReason } : {}),
+      results: r.results,
+    }),
+  });
+  const panelRun = latest?.run ?? (restoredRunId ? restoredRun.data : undefined);
   const failure = error ? splitRequestId(error) : null;
   const stoppedBeforeAnswer = lastIsUser && !busy && !error && stopped.has(`${last?.id ?? ""}:before-answer`);
 
@@ -288,7 +305,7 @@ export function ConversationChat({
       </section>
 
       <aside className="min-w-0 lg:col-start-2 xl:sticky xl:top-14 xl:col-start-3 xl:self-start" aria-label="Rankings of the latest answer">
-        <LiveRankings run={latest?.run} citations={latest?.citations} pending={busy} />
+        <LiveRankings run={panelRun} citations={latest?.citations} pending={busy} />
       </aside>
     </>
   );

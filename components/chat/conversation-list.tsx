@@ -96,7 +96,7 @@ export function ConversationList({
                       className="min-w-0 flex-1 rounded px-2 py-1.5 focus-visible:outline-2 focus-visible:outline-indigo-500"
                     >
                       <span className="block truncate text-sm text-slate-800">{c.title}</span>
-                      <span className="block text-[11px] text-slate-500">
+                      <span className="block text-[11px] text-slate-600">
                         {c.turnCount} question{c.turnCount === 1 ? "" : "s"} · {dateFormat.format(new Date(c.updatedAt))}
                       </span>
                     </Link>

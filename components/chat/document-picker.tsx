@@ -27,7 +27,7 @@ export function ScopeChips({
             data-document-id={id}
             className="inline-flex max-w-full items-center gap-1 rounded-full bg-slate-100 py-0.5 pr-1 pl-2 text-xs text-slate-700 ring-1 ring-inset ring-slate-200"
           >
-            <span aria-hidden className="text-slate-400">
+            <span aria-hidden className="text-slate-500">
               ▤
             </span>
             <span className="truncate">{name}</span>
@@ -116,7 +116,7 @@ export function DocumentPicker({ value, onChange }: { value: string[]; onChange:
                       data-document-id={d.id}
                     />
                     <span className="min-w-0 truncate">{d.name}</span>
-                    <span className="ml-auto shrink-0 text-[11px] text-slate-400">{d.chunkCount} chunks</span>
+                    <span className="ml-auto shrink-0 text-[11px] text-slate-500">{d.chunkCount} chunks</span>
                   </label>
                 </li>
               ))}

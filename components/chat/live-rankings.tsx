@@ -134,14 +134,14 @@ function RankList({
                   </span>
                 )}
                 <span className="truncate text-slate-800">{r.documentName}</span>
-                <span className="shrink-0 font-mono text-[10px] text-slate-400">#{r.chunkId}</span>
+                <span className="shrink-0 font-mono text-[10px] text-slate-500">#{r.chunkId}</span>
               </span>
               <span className="font-mono text-[11px] text-slate-500">{formatScore(scoreOf(r), 3)}</span>
               <span className="text-right">
                 {showMovement ? (
                   <Movement delta={movementOf(r.fusedRank, r.rerankRank)} />
                 ) : (
-                  <span className="font-mono text-[10px] text-slate-400">
+                  <span className="font-mono text-[10px] text-slate-500">
                     {r.rerankRank != null ? `→${r.rerankRank}` : ""}
                   </span>
                 )}

@@ -41,7 +41,7 @@ export function SettingsPanel({
         onClick={() => setOpen((o) => !o)}
         className="flex w-full items-center gap-2 px-3 py-1.5 text-left text-xs"
       >
-        <span className="text-slate-400">{open ? "▾" : "▸"}</span>
+        <span aria-hidden className="text-slate-500">{open ? "▾" : "▸"}</span>
         <span className="font-semibold uppercase tracking-wide text-slate-600">Retrieval settings</span>
         <span className="ml-2 truncate font-mono text-slate-500">
           k {settings.k} · topN {settings.topN} · {describeFusion(fusionOf(settings))} · rerank{" "}

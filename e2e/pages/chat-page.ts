@@ -54,4 +54,45 @@ export class ChatPage {
     await expect(this.page.getByTestId("chat-error")).toHaveCount(0);
     await expect(this.answerText).not.toBeEmpty();
   }
+
+  get searchedFor(): Locator {
+    return this.lastAnswer.getByTestId("searched-for-query");
+  }
+
+  get sourceChips(): Locator {
+    return this.lastAnswer.getByTestId("source-link");
+  }
+
+  get stopButton(): Locator {
+    return this.page.getByTestId("chat-stop");
+  }
+
+  get error(): Locator {
+    return this.page.getByTestId("chat-error");
+  }
+
+  /** The saved conversations in the sidebar (wide screens) or the open drawer (narrow ones). */
+  conversationItems(where: "sidebar" | "drawer" = "sidebar"): Locator {
+    const root = where === "drawer" ? this.page.getByTestId("conversations-drawer") : this.page.locator("aside");
+    return root.getByTestId("conversation-item");
+  }
+
+  conversationItem(id: string, where: "sidebar" | "drawer" = "sidebar"): Locator {
+    return this.conversationItems(where).and(this.page.locator(`[data-id="${id}"]`));
+  }
+
+  /** The open conversation's id, from the URL (/chat?c=<id>), once its first question was sent. */
+  async conversationId(): Promise<string> {
+    await expect(this.page).toHaveURL(/\/chat\?c=[0-9a-f-]{36}$/);
+    return new URL(this.page.url()).searchParams.get("c")!;
+  }
+
+  /** Limits the next question to these documents (by id) with the document picker. */
+  async limitTo(documentIds: string[]) {
+    await this.page.getByTestId("document-picker-toggle").click();
+    for (const id of documentIds) {
+      await this.page.locator(`[data-testid="document-picker-option"][data-document-id="${id}"]`).check();
+    }
+    await this.page.getByTestId("document-picker-done").click();
+  }
 }
