@@ -106,7 +106,7 @@ const schema = z
     WORKER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
     /** Worker: candidates per request. */
     RERANK_MAX_CANDIDATES: z.coerce.number().int().min(1).max(100_000).default(1000),
-    /** Worker batching: query + passage word tokens per model call (over all pairs of the batch). */
+    /** Worker batching: tokens the model reads per call, over all pairs (the starter: query + distinct passage words). */
     RERANK_BATCH_TOKENS: z.coerce.number().int().min(1).default(64 * 512),
     /** Worker batching: longest a request waits for others to join its batch. */
     RERANK_MAX_WAIT_MS: z.coerce.number().min(0).max(1000).default(2),

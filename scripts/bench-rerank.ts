@@ -11,6 +11,7 @@
 // p99Ms, pairsPerSec }], limit, limits, workload }: limit is the first model's FLOPs per pair against
 // this machine's measured peak; limits has one per model.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,9 +24,10 @@ import { writeBertFixture } from "@/lib/models/hf/testing/bert-fixture";
 import { loadStarterReranker } from "@/lib/models/starter";
 import { GraphBuilder } from "@/lib/models/onnx/graph";
 import { openSession, ort } from "@/lib/models/onnx/session";
-import { DIMENSION, KERNEL_MUS, MAX_QUERY_TOKENS, MAX_TOKENS } from "@/lib/models/starter/spec";
+import { encodePassage, packRows, requestRows, tokeniseRequest } from "@/lib/models/starter/rerank-inputs";
+import { DIMENSION, KERNEL_MUS } from "@/lib/models/starter/spec";
+import { Vocabulary } from "@/lib/models/starter/vocabulary";
 import type { RerankRequest } from "@/lib/models/types";
-import { wordTokens } from "@/lib/models/word-tokens";
 import { createRerankClient } from "@/lib/rerank/client";
 import { freePort } from "@/lib/net/free-port";
 
@@ -92,7 +94,37 @@ interface Level {
   p95Ms: number;
   p99Ms: number;
   pairsPerSec: number;
+  /**
+   * CPU time per pair of the processes doing the work (Linux): this one (the client; the naive client's
+   * model too) and, for the worker's clients, the worker. Less sensitive than throughput to other jobs
+   * on a shared machine, since time waiting for a core does not count.
+   */
+  cpuUsPerPair: number | null;
 }
+
+/** Seconds of CPU a process has used, all its threads (Linux /proc); null elsewhere. */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    if (pid === undefined) {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    }
+    // Fields after "(comm) ": state is [0], utime [11] and stime [12], in clock ticks (100 a second).
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of this process plus `pid`'s, or null when a figure is missing. */
+function cpuNow(pid: number | undefined): number | null {
+  const own = cpuSeconds(undefined);
+  const other = pid === undefined ? 0 : cpuSeconds(pid);
+  return own === null || other === null ? null : own + other;
+}
+
+type Run = { times: number[]; pairs: number; seconds: number; cpuSeconds: number | null };
 
 /** `total` calls, `concurrency` at a time; latency per call, throughput over the whole run. */
 async function load(
@@ -101,12 +133,14 @@ async function load(
   next: () => RerankRequest,
   call: (r: RerankRequest) => Promise<void>,
   tick: () => void,
-): Promise<{ times: number[]; pairs: number; seconds: number }> {
+  pid?: number,
+): Promise<Run> {
   // Requests are taken before the clock starts for "unique" too: building one is not the client's work.
   const requests = Array.from({ length: total }, next);
   const times: number[] = [];
   let at = 0;
   const started = performance.now();
+  const cpu0 = cpuNow(pid);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (at < total) {
@@ -118,19 +152,23 @@ async function load(
       }
     }),
   );
-  return { times, pairs: total * CANDIDATES, seconds: (performance.now() - started) / 1000 };
+  const cpu1 = cpuNow(pid);
+  const cpu = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+  return { times, pairs: total * CANDIDATES, seconds: (performance.now() - started) / 1000, cpuSeconds: cpu };
 }
 
 /** Latencies pooled over repetitions; throughput = all pairs / all seconds. */
-function summarise(runs: { times: number[]; pairs: number; seconds: number }[]): Level {
+function summarise(runs: Run[]): Level {
   const times = runs.flatMap((r) => r.times);
   const pairs = runs.reduce((n, r) => n + r.pairs, 0);
   const seconds = runs.reduce((n, r) => n + r.seconds, 0);
+  const cpu = runs.every((r) => r.cpuSeconds !== null) ? runs.reduce((n, r) => n + r.cpuSeconds!, 0) : null;
   return {
     p50Ms: percentile(times, 50),
     p95Ms: percentile(times, 95),
     p99Ms: percentile(times, 99),
     pairsPerSec: pairs / seconds,
+    cpuUsPerPair: cpu === null ? null : (cpu / pairs) * 1e6,
   };
 }
 
@@ -167,7 +205,9 @@ async function measurePeakFlops(provider: string): Promise<{ peakFlops: number; 
 }
 
 /** A worker process on a free port (its own environment on top of ours); resolves once it is ready. */
-async function startWorker(extraEnv: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startWorker(
+  extraEnv: Record<string, string>,
+): Promise<{ url: string; pid?: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], {
@@ -189,7 +229,7 @@ async function startWorker(extraEnv: Record<string, string>): Promise<{ url: str
         () => false,
       )
     )
-      return { url, stop };
+      return { url, pid: child.pid, stop };
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop();
@@ -218,7 +258,8 @@ type Row = Level & {
   concurrency: number;
   candidates: number;
 };
-type Client = { name: Row["client"]; call: (r: RerankRequest) => Promise<void> };
+/** `pid`: a process besides this one whose CPU time the client's work takes (the worker). */
+type Client = { name: Row["client"]; call: (r: RerankRequest) => Promise<void>; pid?: number };
 
 /** Each client at each concurrency, `reps` times over, clients alternating so drift hits them alike. */
 async function measure(opts: {
@@ -233,12 +274,12 @@ async function measure(opts: {
   const { clients, concurrency, perLevel, reps, next } = opts;
   const total = reps * concurrency.reduce((n, c) => n + clients.reduce((m, cl) => m + c + perLevel(c, cl.name), 0), 0);
   const bar = progressBar(`${opts.label}: requests`, total);
-  const runs = new Map<string, { times: number[]; pairs: number; seconds: number }[]>();
+  const runs = new Map<string, Run[]>();
   for (let rep = 0; rep < reps; rep++) {
     for (const c of concurrency) {
       for (const client of clients) {
         await load(c, c, next, client.call, () => bar.tick()); // warm: connections, buffers, caches
-        const run = await load(c, perLevel(c, client.name), next, client.call, () => bar.tick());
+        const run = await load(c, perLevel(c, client.name), next, client.call, () => bar.tick(), client.pid);
         const key = `${client.name}\t${c}`;
         runs.set(key, [...(runs.get(key) ?? []), run]);
       }
@@ -256,10 +297,11 @@ async function measure(opts: {
   );
 }
 
-function workerClient(url: string): Client {
+function workerClient(url: string, pid?: number): Client {
   const client = createRerankClient({ url, deadlineMs: 600_000, token: env.WORKER_TOKEN });
   return {
     name: "batched",
+    pid,
     call: async (r) => {
       const o = await client.rerank(r);
       if (!o.ok) throw new Error(o.reason);
@@ -269,6 +311,8 @@ function workerClient(url: string): Client {
 
 interface Limit {
   model: string;
+  /** The starter: FLOPs per pair when each pair is its own call (no words shared). */
+  flopsPerPairAlone?: number;
   batchingCeiling?: { batchedPairMs: number; singlePairMs: number; ratio: number };
   flopsPerPair: number;
   flopsMethod: string;
@@ -305,7 +349,7 @@ async function benchStarter(args: {
     const rows = await measure({
       label: "starter",
       model,
-      clients: [workerClient(url), naive],
+      clients: [workerClient(url, worker?.pid), naive],
       concurrency: args.concurrency,
       // The naive client is slow at high concurrency: fewer requests, still at least two rounds.
       perLevel: (c, client) =>
@@ -314,23 +358,39 @@ async function benchStarter(args: {
       next: args.next,
     });
     const ceiling = await batchingCeiling(starter, args.next);
-    // Dominant ops per pair: the q×p×100 cosine matmul (multiply-add = 2 flops) and the 11 RBF
-    // kernels over the q×p similarity matrix (subtract, square, scale, exp ≈ 4 flops + sum = 5).
-    const q = Math.min(MAX_QUERY_TOKENS, wordTokens(buildRequest(0).query).length);
-    const p = Math.min(WORDS, MAX_TOKENS - q);
     return {
       rows,
       provider: h.executionProvider,
-      limit: {
-        model,
-        flopsPerPair: q * p * DIMENSION * 2 + q * p * KERNEL_MUS.length * 5,
-        flopsMethod: `KNRM, query ${q} × passage ${p} words: cosine matmul 2·q·p·${DIMENSION} + ${KERNEL_MUS.length} kernels 5·q·p each`,
-        batchingCeiling: ceiling,
-      },
+      limit: { model, ...starterFlops(args.next()), batchingCeiling: ceiling },
     };
   } finally {
     await worker?.stop();
   }
+}
+
+/**
+ * The starter graph's work per pair for one request, as it runs (build.ts): per request, the cosines of
+ * q query words × V distinct words of its passages (2·q·V·${DIMENSION}, multiply-add = 2 flops) and their
+ * 11 RBF kernels (subtract, square, scale, exp ≈ 4 flops + sum = 5 each), shared by its pairs; per pair,
+ * the count-weighted sum of its d distinct words' kernel rows (2·d·q·11). One pair per call (the naive
+ * client) computes its own V = d.
+ */
+function starterFlops(request: RerankRequest) {
+  const vocab = new Vocabulary(VOCAB);
+  const t = tokeniseRequest(request, (text) => encodePassage(text, vocab));
+  const x = packRows(requestRows(request, t), vocab, 1);
+  const k = KERNEL_MUS.length;
+  const q = t.query.length;
+  const V = x.groupWords;
+  const d = t.passages.reduce((n, p) => n + p.words.ids.length, 0) / t.passages.length;
+  const tokens = t.passages.reduce((n, p) => n + p.ids.length, 0) / t.passages.length;
+  const shared = q * V * (2 * DIMENSION + 5 * k);
+  const own = 2 * d * q * k;
+  return {
+    flopsPerPair: shared / x.pairs + own,
+    flopsPerPairAlone: q * d * (2 * DIMENSION + 5 * k) + own,
+    flopsMethod: `KNRM over distinct words: query ${q} words, ${x.pairs} passages of ${tokens.toFixed(0)} tokens, ${d.toFixed(1)} distinct words each, ${V} in all; per request cosines 2·q·V·${DIMENSION} + ${k} kernels 5·q·V, per pair pooling 2·d·q·${k}; flopsPerPairAlone: one pair per call (V = d)`,
+  };
 }
 
 /**
@@ -420,7 +480,7 @@ async function benchBert(args: {
     const rows = await measure({
       label: name,
       model,
-      clients: [workerClient(worker.url), tjs],
+      clients: [workerClient(worker.url, worker.pid), tjs],
       concurrency: args.concurrency,
       perLevel: (c) => Math.max(args.perLevel, c * 2),
       reps: args.reps,
@@ -530,17 +590,25 @@ async function main() {
   console.log(
     `\n${CANDIDATES} candidates × ~${WORDS} tokens, ${values.passages} passages, ${reps} rep(s), load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
   );
-  console.log("| client | model | concurrency | P50 ms | P95 ms | P99 ms | pairs/s |\n|---|---|---|---|---|---|---|");
+  console.log(
+    "| client | model | concurrency | P50 ms | P95 ms | P99 ms | pairs/s | CPU µs/pair |\n|---|---|---|---|---|---|---|---|",
+  );
   for (const r of rows) {
     console.log(
-      `| ${r.client} | ${r.model.split("@")[0].split("/").pop()} | ${r.concurrency} | ${f(r.p50Ms)} | ${f(r.p95Ms)} | ${f(r.p99Ms)} | ${r.pairsPerSec.toFixed(0)} |`,
+      `| ${r.client} | ${r.model.split("@")[0].split("/").pop()} | ${r.concurrency} | ${f(r.p50Ms)} | ${f(r.p95Ms)} | ${f(r.p99Ms)} | ${r.pairsPerSec.toFixed(0)} | ${r.cpuUsPerPair?.toFixed(0) ?? "–"} |`,
     );
   }
   for (const c of [16]) {
     const get = (client: string) =>
       rows.find((r) => r.client === client && r.concurrency === c && r.model === limits[0]?.model);
     const [b, n] = [get("batched"), get("naive")];
-    if (b && n) console.log(`\nbatched / naive at concurrency ${c}: ${(b.pairsPerSec / n.pairsPerSec).toFixed(2)}×`);
+    if (b && n) {
+      const cpu =
+        b.cpuUsPerPair && n.cpuUsPerPair
+          ? `; CPU per pair, naive / batched: ${(n.cpuUsPerPair / b.cpuUsPerPair).toFixed(2)}×`
+          : "";
+      console.log(`\nbatched / naive at concurrency ${c}: ${(b.pairsPerSec / n.pairsPerSec).toFixed(2)}×${cpu}`);
+    }
   }
   console.log(`peak ${(peakFlops / 1e9).toFixed(1)} GFLOP/s (${peakMethod})`);
   for (const l of withPeak) {
