@@ -154,7 +154,7 @@ test("a drop of several files: a row each, uploaded then ingested to ready with 
   await expect(docs.uploadItems).toHaveCount(0);
 });
 
-test("an upload in flight can be cancelled; the others are not held up", async ({ page }) => {
+test("an upload in flight can be cancelled; the others are not held up", async ({ page }, testInfo) => {
   const docs = new DocumentsPage(page);
   const held = `flows-${run}-held.md`;
   const free = md(`flows-${run}-free.md`, prose("ossory free-runner", 5));
@@ -174,6 +174,7 @@ test("an upload in flight can be cancelled; the others are not held up", async (
   await expect(item).toHaveAttribute("data-phase", "uploading");
   await expect(item.getByRole("progressbar", { name: `Uploading ${held}` })).toBeVisible();
   await expect(docs.uploadItem(free.name)).toHaveAttribute("data-phase", "ready", { timeout: 120_000 });
+  await shot(page, testInfo, "upload-in-flight-1440", false);
 
   await item.getByRole("button", { name: `Cancel upload of ${held}` }).click();
   await expect(item).toHaveAttribute("data-phase", "cancelled");
@@ -272,10 +273,13 @@ test("the document view lists its chunks, opens a cited chunk highlighted and in
   const active = page.locator('[data-testid="chunk-item"][aria-current="true"]');
   await expect(active).toHaveAttribute("data-chunk-id", citedId!);
   await expect(active).toBeInViewport();
-  await expect(active.getByTestId("chunk-expand")).toHaveAttribute("aria-expanded", "true");
+  // The list shows the cited chunk folded (the text beside it shows it in full, highlighted): the same text.
   await expect(mark).toHaveText((await active.getByTestId("chunk-text").textContent())!);
+  await expect(active.getByTestId("chunk-expand")).toHaveAttribute("aria-expanded", "false");
   await shot(page, testInfo, "document-view-1440", false);
   await expectNoSeriousA11yViolations(page, testInfo, "document-view-1440");
+  await active.getByTestId("chunk-expand").click();
+  await expect(active.getByTestId("chunk-expand")).toHaveAttribute("aria-expanded", "true");
 
   await page.setViewportSize({ width: 375, height: 812 });
   await page.reload();
@@ -283,6 +287,8 @@ test("the document view lists its chunks, opens a cited chunk highlighted and in
   await expectNoHorizontalOverflow(page);
   await shot(page, testInfo, "document-view-375", false);
   await expectNoSeriousA11yViolations(page, testInfo, "document-view-375");
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, testInfo, "document-view-375-top", false);
   await page.setViewportSize({ width: 1440, height: 900 });
 
   await page.getByTestId("document-back").click();

@@ -55,7 +55,8 @@ export function DocumentContentView({ id, chunkId }: { id: string; chunkId: numb
     if (list && item && list.scrollHeight > list.clientHeight) {
       list.scrollTop += item.getBoundingClientRect().top - list.getBoundingClientRect().top - 8;
     }
-    markRef.current?.scrollIntoView({ block: "center" });
+    // Its start, below the sticky navigation (the mark's scroll margin).
+    markRef.current?.scrollIntoView({ block: "start" });
   }, [chunk]);
 
   const notFound =
@@ -188,7 +189,7 @@ export function DocumentContentView({ id, chunkId }: { id: string; chunkId: numb
             >
               {chunks.map((c) => (
                 <ChunkItem
-                  key={`${c.chunkId}-${c.chunkId === chunk?.chunkId}`}
+                  key={c.chunkId}
                   chunk={c}
                   text={text.slice(c.charStart, c.charEnd)}
                   active={c.chunkId === chunk?.chunkId}
@@ -225,8 +226,8 @@ function ChunkItem({
   active: boolean;
   onShow: (show: boolean) => void;
 }) {
-  // The cited chunk opens expanded (its key changes with `active`); the user can still fold it.
-  const [open, setOpen] = useState(active);
+  // Folded by default, the cited one too: the text beside the list shows it in full, highlighted.
+  const [open, setOpen] = useState(false);
   const textId = `chunk-text-${chunk.chunkId}`;
   return (
     <li
