@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { firstWordTokens } from "../lazy-tokens";
-import { asciiFirstWordTokens, cachedPassageEncoder, encodePassage, tokeniseRequest } from "./rerank-inputs";
+import {
+  asciiFirstWordTokens,
+  cachedPassageEncoder,
+  distinctWords,
+  encodePassage,
+  tokeniseRequest,
+} from "./rerank-inputs";
 import { MAX_TOKENS } from "./spec";
 import { Vocabulary } from "./vocabulary";
 
@@ -70,5 +76,18 @@ describe("the passage cache", () => {
     expect(cache.stats.hits).toBe(2);
     cache.encode("the rug");
     expect(cache.stats.misses).toBe(4);
+  });
+});
+
+describe("distinctWords (what the reranker graph pools over)", () => {
+  it("counts each word once per occurrence: in-vocabulary words by id, out-of-vocabulary ones by hash", () => {
+    const vocab = new Vocabulary(["the", "cat", "sat"]);
+    const p = encodePassage("the cat sat the zebra cat the okapi zebra", vocab);
+    const words = distinctWords(p.ids, p.hashes);
+    expect(Array.from(words.ids)).toEqual([1, 2, 3, 0, 0]);
+    expect(Array.from(words.counts)).toEqual([3, 2, 1, 2, 1]); // the, cat, sat, zebra, okapi
+    expect(words.hashes[3]).not.toBe(words.hashes[4]);
+    expect(p.words).toEqual(words);
+    expect(words.counts.reduce((a, b) => a + b, 0)).toBe(p.ids.length);
   });
 });

@@ -143,12 +143,13 @@ export function distinctWords(ids: Int32Array, hashes: Int32Array): PassageWords
     outHashes[n] = hashes[i];
     counts[n++] = 1;
   }
-  return { ids: outIds.subarray(0, n), hashes: outHashes.subarray(0, n), counts: counts.subarray(0, n) };
+  // Copies, so that a cached passage holds its distinct words only, not buffers sized for every token.
+  return { ids: outIds.slice(0, n), hashes: outHashes.slice(0, n), counts: counts.slice(0, n) };
 }
 
 /**
- * Passage tokens the cache holds at most: ids + hashes, 8 bytes a token, and the distinct words, at most
- * 12 bytes a token; so at most 80 MiB, and about 40 for prose (half of a passage's words are distinct).
+ * Passage tokens the cache holds at most: ids + hashes, 8 bytes a token, and the distinct words, 12 bytes
+ * each; so at most 80 MiB, about 56 MiB for prose (half of a passage's words distinct).
  */
 export const PASSAGE_CACHE_TOKENS = 4 * 1024 * 1024;
 
