@@ -8,7 +8,7 @@ import { detectInstructionLike } from "@/lib/security/injection";
 import { Highlighted, langOf, serifFont } from "./highlight";
 import { InstructionFlag } from "./instruction-flag";
 import { LabelControl } from "./label-control";
-import { describeMove, moveColor, moveOf, type Move } from "./movement";
+import { describeMove, moveOf, type Move } from "./movement";
 import type { Grade } from "./use-labels";
 
 export type RankingMode = "fused" | "rerank";
@@ -392,7 +392,7 @@ export function MoveBadge({ move, topN }: { move: Move; topN: number }) {
       className={`inline-block whitespace-nowrap rounded px-1 font-mono text-[11px] font-semibold ${
         strong ? "text-white" : move.kind === "same" ? "text-slate-500" : ""
       }`}
-      style={strong ? { backgroundColor: moveColor(move) } : move.kind === "same" ? {} : { color: darker(move) }}
+      style={strong ? { backgroundColor: darker(move) } : move.kind === "same" ? {} : { color: darker(move) }}
     >
       <span aria-hidden>{text}</span>
       <span className="sr-only">{title}</span>
@@ -400,8 +400,10 @@ export function MoveBadge({ move, topN }: { move: Move; topN: number }) {
   );
 }
 
-// Text needs more contrast than a line: the darkest shade of the direction.
-const darker = (move: Move) => (move.delta > 0 ? "#047857" : "#b91c1c");
+// Text needs more contrast than a line (also white text on the badge): the darkest shade of the direction,
+// through the theme's palette variables.
+const darker = (move: Move) =>
+  move.delta > 0 ? "var(--color-emerald-700, #047857)" : "var(--color-red-700, #b91c1c)";
 
 function AnswerMarks({ reached, cited, reachedLabel }: { reached: boolean; cited: boolean; reachedLabel: string }) {
   if (!reached && !cited) return <span className="text-slate-500">—</span>;

@@ -240,8 +240,8 @@ export function WhatIfPanel({ run }: { run: RunRecord }) {
               aria-describedby={errorOf("mode") ? `${id}-mode-error` : undefined}
               data-testid="what-if-mode"
             >
-              <option value="single">single pass</option>
-              <option value="corrective">corrective loop</option>
+              <option value="single">single</option>
+              <option value="corrective">corrective</option>
             </select>
             {errorOf("mode") && (
               <span id={`${id}-mode-error`} className="text-xs text-red-700" data-testid="what-if-field-error">
