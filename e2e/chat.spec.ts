@@ -54,6 +54,13 @@ test("ask: a streamed answer with citation chips; a chip opens the passage highl
   await expect(chat.lastAnswer.getByTestId("searched-for")).toHaveCount(0); // the first question is searched as asked
   await shot(page, testInfo, "chat-answered-1440");
   await expectNoSeriousA11yViolations(page, testInfo, "chat-answered");
+  // Dark (the theme follows the system by default): the saved conversation, reloaded.
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.reload();
+  await expect(chat.sourceChips.first()).toHaveText(glasswing.name);
+  await shot(page, testInfo, "chat-answered-1440-dark");
+  await expectNoSeriousA11yViolations(page, testInfo, "chat-answered-dark");
+  await page.emulateMedia({ colorScheme: "light" });
 
   const chunkId = await chip.getAttribute("data-chunk-id");
   await chip.click();
@@ -307,6 +314,9 @@ test("at 375 px the list is a drawer and nothing overflows", async ({ page }, te
   await noHorizontalOverflow(page);
   await shot(page, testInfo, "chat-list-open-375");
   await expectNoSeriousA11yViolations(page, testInfo, "chat-list-open-375");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await shot(page, testInfo, "chat-list-open-375-dark");
+  await page.emulateMedia({ colorScheme: "light" });
   await page.keyboard.press("Escape");
   await expect(drawer).toBeHidden();
 

@@ -60,7 +60,7 @@ export function ChatView() {
         ref={drawer}
         aria-label="Conversations"
         data-testid="conversations-drawer"
-        className="m-0 h-full max-h-none w-[min(20rem,85vw)] border-r border-slate-200 bg-white p-3 shadow-xl backdrop:bg-slate-900/40"
+        className="m-0 h-full max-h-none w-[min(20rem,85vw)] border-r border-slate-200 bg-white p-3 shadow-xl backdrop:bg-black/50"
         onClick={(e) => {
           // A click on the backdrop (outside the panel) closes it.
           if (e.target === e.currentTarget) e.currentTarget.close();
