@@ -182,7 +182,7 @@ function DocumentRow({
       </td>
       <td className={`${cell} order-3 col-span-2 text-right md:whitespace-nowrap`}>
         {mine && (
-          <span className="inline-flex flex-wrap items-center justify-end gap-1">
+          <span className="inline-flex flex-wrap items-center justify-end gap-1 md:flex-nowrap">
             {(doc.status === "ready" || doc.status === "failed") && (
               <Button
                 size="sm"
