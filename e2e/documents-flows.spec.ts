@@ -146,6 +146,8 @@ test("a drop of several files: a row each, uploaded then ingested to ready with 
   await expect(docs.row(failing.name).getByTestId("document-error")).toContainText("not valid UTF-8");
   for (const f of rejected) await expect(docs.row(f.name)).toHaveCount(0);
 
+  // At 1440 px the table fits its panel: no scrolling inside it either.
+  expect(await page.getByTestId("documents-table-scroller").evaluate((el) => el.scrollWidth - el.clientWidth)).toBe(0);
   await shot(page, testInfo, "documents-list-1440");
   await expectNoSeriousA11yViolations(page, testInfo, "documents-list-1440");
 

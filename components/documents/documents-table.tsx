@@ -72,28 +72,31 @@ export function DocumentsTable({
     );
   };
   return (
-    <table className="block w-full border-collapse text-left md:table" data-testid="documents-table">
-      <caption className="sr-only">Your documents and the documents shared with you</caption>
-      <thead className="sr-only bg-slate-50 text-xs uppercase tracking-wide text-slate-500 md:not-sr-only md:table-header-group">
-        <tr>
-          {header("name", "Name")}
-          {header(null, "Type")}
-          {header("size", "Size", "text-right")}
-          {header("uploaded", "Uploaded")}
-          {header("status", "Status", "w-56")}
-          {header("chunks", "Chunks", "text-right")}
-          {header(null, "Access")}
-          <th scope="col" className="px-3 py-2 font-medium">
-            <span className="sr-only">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody className="block divide-y divide-slate-100 md:table-row-group">
-        {documents.map((doc) => (
-          <DocumentRow key={doc.id} doc={doc} viewer={viewer} onDeleted={onDeleted} />
-        ))}
-      </tbody>
-    </table>
+    // Wide tables (long names, many workspaces) scroll inside the panel, never the page.
+    <div className="overflow-x-auto" data-testid="documents-table-scroller">
+      <table className="block w-full border-collapse text-left md:table" data-testid="documents-table">
+        <caption className="sr-only">Your documents and the documents shared with you</caption>
+        <thead className="sr-only bg-slate-50 text-xs uppercase tracking-wide text-slate-500 md:not-sr-only md:table-header-group">
+          <tr>
+            {header("name", "Name")}
+            {header(null, "Type")}
+            {header("size", "Size", "text-right")}
+            {header("uploaded", "Uploaded")}
+            {header("status", "Status", "w-44")}
+            {header("chunks", "Chunks", "text-right")}
+            {header(null, "Access")}
+            <th scope="col" className="px-3 py-2 font-medium">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody className="block divide-y divide-slate-100 md:table-row-group">
+          {documents.map((doc) => (
+            <DocumentRow key={doc.id} doc={doc} viewer={viewer} onDeleted={onDeleted} />
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -153,7 +156,7 @@ function DocumentRow({
           {uploaded.short}
         </time>
       </td>
-      <td className={`${cell} order-1 col-span-4 md:w-56`}>
+      <td className={`${cell} order-1 col-span-4 md:w-44`}>
         <div className="flex flex-wrap items-center gap-x-2 gap-y-1 md:flex-col md:items-stretch">
           <div>
             <StatusBadge phase={ingest.phase} />
@@ -257,7 +260,7 @@ function AccessCell({ doc, viewer, mine }: { doc: DocumentSummary; viewer: Viewe
   }
   const selectId = `share-${doc.id}`;
   return (
-    <div className="flex min-w-40 flex-wrap items-center gap-1 md:flex-col md:items-start">
+    <div className="flex flex-wrap items-center gap-1 md:flex-col md:items-start">
       <CardLabel>Access</CardLabel>
       {doc.workspaceId ? (
         <Badge tone="blue" data-testid="document-shared">
