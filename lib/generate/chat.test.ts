@@ -3,6 +3,7 @@ import { readUIMessageStream } from "ai";
 import { describe, expect, it, vi } from "vitest";
 
 import { createChatStream } from "./chat";
+import { startMockOpenAIServer } from "./openai-server.mock";
 import { collect, searchResponse } from "./search-response.mock";
 import { NOT_FOUND_ANSWER } from "./types";
 import type { RankLensUIMessage } from "./ui-message";
@@ -155,5 +156,29 @@ describe("createChatStream without an LLM", () => {
     expect(text.length).toBeGreaterThan(0);
     expect(saveAnswer).toHaveBeenCalledWith(expect.objectContaining({ answer: text, stopped: true }));
     expect(chunks.at(-1)).toMatchObject({ type: "finish", messageMetadata: { turnId: "turn-1" } });
+  });
+});
+
+describe("createChatStream with an LLM (local OpenAI wire-format server)", () => {
+  it("sends the earlier turns before the question", async () => {
+    const server = await startMockOpenAIServer({ answer: "Sato rang it [1]." });
+    try {
+      const chunks = (await collect(
+        createChatStream({
+          query: "Who rang it?",
+          topN: 5,
+          search: searchResponse,
+          llm: { baseURL: server.baseURL, model: "mock-model" },
+          history: [{ question: "When was the bell cast?", answer: "In 1741." }],
+        }),
+      )) as Chunk[];
+      const text = chunks.flatMap((c) => (c.type === "text-delta" ? [c.delta] : [])).join("");
+      expect(text).toBe("Sato rang it [1].");
+      const messages = server.requests[0].body.messages!;
+      expect(messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
+      expect(messages.slice(1).map((m) => m.content)).toEqual(["When was the bell cast?", "In 1741.", "Who rang it?"]);
+    } finally {
+      await server.close();
+    }
   });
 });
