@@ -72,7 +72,7 @@ export function RerankerVersions() {
       )}
       {data?.canManage && (
         <ScrollArea label="Reranker head versions">
-          <table className="w-full text-left text-xs">
+          <table className="w-full min-w-[44rem] text-left text-xs">
             <thead className="text-slate-500">
               <tr>
                 <th className="py-1 pr-2">Version</th>
