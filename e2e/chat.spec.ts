@@ -10,6 +10,9 @@ import { DocumentsPage } from "./pages/documents-page";
 
 const FOLLOW_UP = "Who built it?";
 
+// Each test asks, reloads and runs axe more than once on a shared, loaded machine: more than the default 90 s.
+test.describe.configure({ timeout: 180_000 });
+
 async function shot(page: Page, testInfo: TestInfo, name: string, fullPage = false) {
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path, fullPage });
