@@ -1,6 +1,7 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./axe";
 import { ensureBellFoundry } from "./fixtures/bell-foundry";
+import { ChatPage } from "./pages/chat-page";
 import { InspectPage } from "./pages/inspect-page";
 
 // The corrective loop made visible: a question asked in corrective mode through the search API (the real
@@ -162,4 +163,19 @@ test("corrective run: every round in the inspect view, keyboard tabs, replay in 
     .toBe(0);
   await shot(page, testInfo, "corrective-round2-375");
   await expectNoSeriousA11yViolations(page, testInfo, "inspect-corrective-rounds-375");
+});
+
+test("chat: the corrective loop is a retrieval setting, and the answer's run shows its rounds", async ({ page }) => {
+  test.setTimeout(180_000);
+  await ensureBellFoundry(page);
+  const chat = new ChatPage(page);
+  await chat.goto();
+  await page.getByTestId("chat-settings-toggle").click();
+  await page.getByTestId("setting-corrective").check();
+  await expect(page.getByTestId("chat-settings-toggle")).toContainText("corrective");
+  await chat.ask(QUESTIONS[0]);
+  await chat.waitForAnswer(120_000);
+  await chat.inspectLink.click();
+  await expect(page.getByTestId("inspect-mode")).toHaveText(/^corrective · \d rounds?$/);
+  await expect(page.getByTestId("corrective-rounds").getByRole("tab").first()).toBeVisible();
 });

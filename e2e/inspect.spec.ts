@@ -108,7 +108,7 @@ test("desktop: two columns joined by movement-coloured lines, pair highlight, ke
   await expect(inspect.fusedTable.getByTestId("inspect-passage-text")).toHaveCount(1);
   await shot(page, testInfo, "inspect-desktop-expanded");
   await page.keyboard.press("Space");
-  await expect(rerankRows.first()).toHaveAttribute("aria-expanded", "false");
+  await expect(rerankRows.first()).toHaveAttribute("data-expanded", "false");
   await expect(inspect.rerankTable.getByTestId("inspect-passage-text")).toHaveCount(0);
 
   // Per-stage timings.

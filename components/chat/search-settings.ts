@@ -8,6 +8,8 @@ export interface SearchSettings {
   preset: FusionPreset;
   custom: { method: "rrf" | "minmax"; bm25: number; vector: number; c: number };
   rerank: boolean;
+  /** "corrective": grade the reranked passages and rewrite the query when they are weak (issue 11). */
+  mode: "single" | "corrective";
 }
 
 // Mirrors the server defaults (lib/retrieval/fusion.ts DEFAULT_FUSION, lib/env.ts RETRIEVAL_K 30, topN 5).
@@ -17,6 +19,7 @@ export const DEFAULT_SETTINGS: SearchSettings = {
   preset: "minmax",
   custom: { method: "rrf", bm25: 0.5, vector: 0.5, c: 60 },
   rerank: true,
+  mode: "single",
 };
 
 export function fusionOf(settings: SearchSettings): Fusion {
@@ -48,6 +51,8 @@ export function requestParams(settings: SearchSettings) {
     topN: Math.min(settings.topN, settings.k),
     fusion: fusionOf(settings),
     rerank: settings.rerank,
+    // Only when asked, so the default request stays the plain single pass.
+    ...(settings.mode === "corrective" ? { mode: "corrective" as const } : {}),
   };
 }
 

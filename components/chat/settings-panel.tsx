@@ -46,6 +46,7 @@ export function SettingsPanel({
         <span className="ml-2 truncate font-mono text-slate-500">
           k {settings.k} · topN {settings.topN} · {describeFusion(fusionOf(settings))} · rerank{" "}
           {settings.rerank ? "on" : "off"}
+          {settings.mode === "corrective" ? " · corrective" : ""}
         </span>
         {!isDefault(settings) && <span className="ml-auto text-amber-700">modified</span>}
       </button>
@@ -97,6 +98,16 @@ export function SettingsPanel({
               onChange={(e) => onChange({ rerank: e.target.checked })}
             />
             Rerank candidates
+          </label>
+          <label className="flex items-center gap-2 text-xs text-slate-700 sm:col-span-4">
+            <input
+              type="checkbox"
+              className="h-4 w-4 accent-indigo-600"
+              data-testid="setting-corrective"
+              checked={settings.mode === "corrective"}
+              onChange={(e) => onChange({ mode: e.target.checked ? "corrective" : "single" })}
+            />
+            Corrective loop: grade the passages and, when the evidence is weak, rewrite the query and retry
           </label>
           {settings.preset === "custom" && (
             <div className="grid gap-3 sm:col-span-4 sm:grid-cols-4">

@@ -5,8 +5,8 @@ import type { Grade } from "./use-labels";
 
 const OPTIONS: { grade: Grade; label: string; short: string; on: string }[] = [
   // Short, so that the control leaves room for the passage in two side-by-side rankings.
-  { grade: 2, label: "Relevant", short: "Rel", on: "bg-emerald-600 text-white ring-emerald-600" },
-  { grade: 1, label: "Partly relevant", short: "Part", on: "bg-amber-500 text-white ring-amber-500" },
+  { grade: 2, label: "Relevant", short: "Rel", on: "bg-emerald-700 text-white ring-emerald-700" },
+  { grade: 1, label: "Partly relevant", short: "Part", on: "bg-amber-700 text-white ring-amber-700" },
   { grade: 0, label: "Not relevant", short: "Not", on: "bg-slate-600 text-white ring-slate-600" },
 ];
 

@@ -22,22 +22,25 @@ export function moveOf(row: Pick<SearchResultRow, "fusedRank" | "rerankRank">, t
 
 /** Far moves darker: 1–2 places, 3–9, 10 or more. */
 const steps = (delta: number) => (Math.abs(delta) >= 10 ? 2 : Math.abs(delta) >= 3 ? 1 : 0);
-const UP = ["#6ee7b7", "#10b981", "#047857"];
-const DOWN = ["#fca5a5", "#ef4444", "#b91c1c"];
+const UP = ["var(--move-up-near)", "var(--move-up)", "var(--move-up-far)"];
+const DOWN = ["var(--move-down-near)", "var(--move-down)", "var(--move-down-far)"];
 
-/** Stroke colour of the line joining a candidate's two rows. */
+/**
+ * Stroke colour of the line joining a candidate's two rows: a theme variable (app/globals.css), so set it
+ * through `style`, not the SVG presentation attribute.
+ */
 export function moveColor({ kind, delta }: Move): string {
   switch (kind) {
     case "entered":
-      return "#059669";
+      return "var(--move-entered)";
     case "left":
-      return "#dc2626";
+      return "var(--move-left)";
     case "up":
       return UP[steps(delta)];
     case "down":
       return DOWN[steps(delta)];
     default:
-      return "#94a3b8";
+      return "var(--move-none)";
   }
 }
 

@@ -229,12 +229,12 @@ function ComparisonGrid({
                   <path
                     d={`M 0 ${l.y1} C ${w / 2} ${l.y1}, ${w / 2} ${l.y2}, ${w} ${l.y2}`}
                     fill="none"
-                    stroke={color}
+                    style={{ stroke: color }}
                     strokeWidth={on ? 3 : l.move.kind === "entered" || l.move.kind === "left" ? 2 : 1.25}
                     strokeDasharray={l.move.kind === "left" ? "4 3" : undefined}
                   />
-                  <circle cx={1.5} cy={l.y1} r={on ? 3 : 2} fill={color} />
-                  <path d={`M ${w - 5} ${l.y2 - 3.5} L ${w} ${l.y2} L ${w - 5} ${l.y2 + 3.5} Z`} fill={color} />
+                  <circle cx={1.5} cy={l.y1} r={on ? 3 : 2} style={{ fill: color }} />
+                  <path d={`M ${w - 5} ${l.y2 - 3.5} L ${w} ${l.y2} L ${w - 5} ${l.y2 + 3.5} Z`} style={{ fill: color }} />
                 </g>
               );
             })}
@@ -260,7 +260,7 @@ function Legend({ topN }: { topN: number }) {
               y1="3"
               x2="18"
               y2="3"
-              stroke={moveColor(move)}
+              style={{ stroke: moveColor(move) }}
               strokeWidth="2"
               strokeDasharray={dashed ? "4 3" : undefined}
             />

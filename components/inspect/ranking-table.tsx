@@ -97,7 +97,7 @@ export function RankingTable({
           : "Candidates in reranked order, with their rerank score, fused rank and movement."}{" "}
         Activate a passage to show its full text.
       </caption>
-      <thead className="sticky top-0 z-10 bg-slate-50 text-[11px] uppercase tracking-wide text-slate-500 shadow-[0_1px_0_0_rgb(226_232_240)]">
+      <thead className="sticky top-0 z-10 bg-slate-50 text-[11px] uppercase tracking-wide text-slate-500 shadow-[0_1px_0_0_var(--color-slate-200)]">
         <tr>
           <th scope="col" className={`${th} w-9 text-right`}>
             #
@@ -392,7 +392,7 @@ export function MoveBadge({ move, topN }: { move: Move; topN: number }) {
       className={`inline-block whitespace-nowrap rounded px-1 font-mono text-[11px] font-semibold ${
         strong ? "text-white" : move.kind === "same" ? "text-slate-500" : ""
       }`}
-      style={strong ? { backgroundColor: darker(move) } : move.kind === "same" ? {} : { color: darker(move) }}
+      style={strong ? { backgroundColor: badgeColor(move) } : move.kind === "same" ? {} : { color: textColor(move) }}
     >
       <span aria-hidden>{text}</span>
       <span className="sr-only">{title}</span>
@@ -400,10 +400,10 @@ export function MoveBadge({ move, topN }: { move: Move; topN: number }) {
   );
 }
 
-// Text needs more contrast than a line (also white text on the badge): the darkest shade of the direction,
-// through the theme's palette variables.
-const darker = (move: Move) =>
-  move.delta > 0 ? "var(--color-emerald-700, #047857)" : "var(--color-red-700, #b91c1c)";
+// Text needs more contrast than a line: the theme's movement text colours (app/globals.css), and for white
+// text on a badge the darkest shade of the direction in both themes.
+const textColor = (move: Move) => (move.delta > 0 ? "var(--move-up-text)" : "var(--move-down-text)");
+const badgeColor = (move: Move) => (move.delta > 0 ? "var(--move-entered-badge)" : "var(--move-left-badge)");
 
 function AnswerMarks({ reached, cited, reachedLabel }: { reached: boolean; cited: boolean; reachedLabel: string }) {
   if (!reached && !cited) return <span className="text-slate-500">—</span>;
