@@ -70,6 +70,15 @@ describe("LLM answers over an OpenAI-compatible endpoint", () => {
     expect(saveAnswer).toHaveBeenCalledWith({
       answerChunkIds: [searchResponse.results[0].chunkId],
       answer: DEFAULT_MOCK_ANSWER,
+      citations: [
+        expect.objectContaining({
+          n: 1,
+          chunkId: searchResponse.results[0].chunkId,
+          documentId: searchResponse.results[0].documentId,
+        }),
+      ],
+      mode: "llm",
+      stopped: false,
     });
   });
 
