@@ -49,7 +49,7 @@ test("label candidates in the inspect view, keep them across a reload, evaluate 
   await expect(radio(first, "Relevant")).toBeChecked();
   await expect(radio(second, "Partly relevant")).toBeChecked();
   // Labelling does not expand the row (the control swallows the click).
-  await expect(first).toHaveAttribute("aria-expanded", "false");
+  await expect(first).toHaveAttribute("data-expanded", "false");
   // The same candidates in the reranked table show the same judgements.
   const inRerank = (id: string | null) =>
     inspect.rerankTable.locator(`[data-testid="inspect-row"][data-chunk-id="${id}"]`);
