@@ -148,6 +148,24 @@ describe("POST /rerank", () => {
     }
   });
 
+  it("reads UTF-8 bodies (a leading byte-order mark is dropped) and refuses other bytes with 400", async () => {
+    const { worker, url } = await start(createMockReranker());
+    await worker.ready;
+    const json = Buffer.from(JSON.stringify({ ...valid, query: "kernel pooling — ünïcode 日本語" }));
+    const send = (body: Buffer) =>
+      fetch(`${url}/rerank`, { method: "POST", headers: { "content-type": "application/json" }, body: new Uint8Array(body) });
+    const plain = await send(json);
+    expect(plain.status).toBe(200);
+    const withBom = await send(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]));
+    expect(withBom.status).toBe(200);
+    expect(await withBom.json()).toEqual({ ...(await plain.json()), queueMs: expect.any(Number), computeMs: expect.any(Number) });
+    for (const bad of [Buffer.from([0x7b, 0xff, 0x7d]), Buffer.from([0x7b, 0xed, 0xa0, 0x80, 0x7d]), Buffer.from([0xc0, 0xaf])]) {
+      const res = await send(bad);
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.message).toMatch(/not valid UTF-8/);
+    }
+  });
+
   it("refuses bodies over the size limit with 413", async () => {
     const { worker, url } = await start(createMockReranker(), 1000);
     await worker.ready;

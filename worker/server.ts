@@ -1,8 +1,9 @@
+import { isUtf8 } from "node:buffer";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { log } from "@/lib/log";
 import type { RerankRequest, RerankResponse } from "@/lib/models/types";
-import { formatIssues, MAX_RERANK_CANDIDATES, rerankRequestSchemaWith } from "@/lib/rerank/schema";
+import { formatIssues, MAX_RERANK_CANDIDATES, rerankRequestCheckWith } from "@/lib/rerank/schema";
 import { runWithRequest } from "@/lib/telemetry/context";
 import { REQUEST_ID_HEADER, requestIdFrom } from "@/lib/telemetry/request-id";
 import { startServerSpan, withinSpan } from "@/lib/telemetry/tracing";
@@ -81,7 +82,7 @@ export function createWorkerServer({
   const metrics = createWorkerMetrics({ defaultMetrics });
   const batchOptions = { ...BATCH_DEFAULTS, ...batch };
   let batcher: Batcher | null = null;
-  const rerankSchema = rerankRequestSchemaWith(maxCandidates);
+  const checkRerank = rerankRequestCheckWith(maxCandidates);
   const nimSchema = nimRankingSchema(maxCandidates);
   const cohereSchema = cohereRerankSchema(maxCandidates);
 
@@ -209,8 +210,8 @@ export function createWorkerServer({
 
   async function rerank(req: IncomingMessage) {
     const loaded = readyModel();
-    const parsed = rerankSchema.safeParse(await readJson(req, maxBodyBytes));
-    if (!parsed.success) throw new HttpError(400, "bad_request:rerank", formatIssues(parsed.error));
+    const parsed = checkRerank(await readJson(req, maxBodyBytes));
+    if (!parsed.ok) throw new HttpError(400, "bad_request:rerank", parsed.error);
     checkModel(loaded, parsed.data.model);
     return score(prepare(loaded, parsed.data), req);
   }
@@ -428,12 +429,13 @@ async function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown
     else chunks.push(chunk);
   }
   if (over) throw tooLarge();
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
+  const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+  if (!isUtf8(body)) {
     throw new HttpError(400, "bad_request:rerank", "request body is not valid UTF-8; send JSON encoded as UTF-8");
   }
+  let text = body.toString("utf8");
+  // A leading byte-order mark is dropped, as a UTF-8 TextDecoder does.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === "") throw new HttpError(400, "bad_request:rerank", "request body is empty; send JSON");
   try {
     return JSON.parse(text);

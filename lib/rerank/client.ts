@@ -4,7 +4,8 @@ import { currentRequest } from "@/lib/telemetry/context";
 import { REQUEST_ID_HEADER } from "@/lib/telemetry/request-id";
 import { injectTraceHeaders, withSpan } from "@/lib/telemetry/tracing";
 import { decodeCall, remoteModelInfo, wireCalls, type RerankProtocol, type Scored } from "./protocols";
-import { formatIssues, rerankResponseSchema } from "./schema";
+import { checkRerankResponse } from "./schema";
+import { fetchPost, keepAlivePost, type Post } from "./transport";
 
 // HTTP client for the reranker worker (or anything speaking its API). It never throws: search answers
 // from the fused order when reranking fails, and records the reason this returns. Several worker URLs
@@ -27,6 +28,7 @@ export interface RerankClientOptions {
   url: string;
   /** One deadline per call: connecting, waiting, reading the body and the retry together. */
   deadlineMs: number;
+  /** Posts through this fetch instead of node:http's keep-alive agents (transport.ts). */
   fetch?: typeof globalThis.fetch;
   /** The workers' shared secret (env WORKER_TOKEN), sent as `Authorization: Bearer` on every call. */
   token?: string;
@@ -68,7 +70,7 @@ const RETRYABLE = /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|other side close
 export function createRerankClient({
   url,
   deadlineMs,
-  fetch: fetchImpl = globalThis.fetch,
+  fetch: fetchImpl,
   token,
   breakerFailures = env.RERANK_BREAKER_FAILURES,
   breakerCooldownMs = env.RERANK_BREAKER_COOLDOWN_MS,
@@ -83,6 +85,7 @@ export function createRerankClient({
     .filter(Boolean)
     .map((u) => ({ url: u, failures: 0, openUntil: 0, probing: false, limitedUntil: 0 }));
   let next = 0;
+  const post: Post = fetchImpl ? fetchPost(fetchImpl) : keepAlivePost;
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: "application/json",
@@ -136,25 +139,24 @@ export function createRerankClient({
       // TEI splits large sets: its calls go out together and all must succeed.
       const answers = await Promise.all(
         calls.map(async (call) => {
-          const res = await fetchImpl(`${e.url}${call.path}`, {
-            method: "POST",
+          const res = await post(`${e.url}${call.path}`, {
             headers: callHeaders(),
             body: JSON.stringify(call.body),
             signal,
           });
-          return { call, res, body: await res.text() };
+          return { call, res, body: res.body };
         }),
       );
       const scored: Scored[] = [];
       let worker: RerankResponse | null = null;
       for (const { call, res, body } of answers) {
         if (res.status === 429) {
-          const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), now());
+          const retryAfterMs = parseRetryAfter(res.header("retry-after"), now());
           const after = retryAfterMs === null ? "" : `, retry after ${Math.ceil(retryAfterMs / 1000)} s`;
           return { kind: "limited", reason: `reranker rate-limited (HTTP 429${after})${detail(body)}`, retryAfterMs };
         }
         // 4xx is the caller's request, not the worker's health.
-        if (!res.ok) return failed(`reranker returned HTTP ${res.status}${detail(body)}`, res.status >= 500);
+        if (res.status < 200 || res.status > 299) return failed(`reranker returned HTTP ${res.status}${detail(body)}`, res.status >= 500);
         let json: unknown;
         try {
           json = JSON.parse(body);
@@ -162,13 +164,11 @@ export function createRerankClient({
           return failed(`reranker returned malformed JSON (HTTP ${res.status})`);
         }
         if (protocol === "ranklens") {
-          const parsed = rerankResponseSchema.safeParse(json);
-          if (!parsed.success) {
-            return failed(`reranker returned an invalid response (HTTP ${res.status}): ${formatIssues(parsed.error)}`);
-          }
-          const bad = parsed.data.results.find((r) => r.index >= request.candidates.length);
+          const checked = checkRerankResponse(json);
+          if (!checked.ok) return failed(`reranker returned an invalid response (HTTP ${res.status}): ${checked.error}`);
+          const bad = checked.data.results.find((r) => r.index >= request.candidates.length);
           if (bad) return failed(`reranker returned an invalid response: result index ${bad.index} is out of range`);
-          worker = parsed.data;
+          worker = checked.data;
         } else {
           const decoded = decodeCall(protocol, json, call);
           if (!decoded.ok)

@@ -47,6 +47,27 @@ describe("the starter reranker merging requests (the worker's dynamic batches)",
     }
   });
 
+  it("keeps no passage texts in a prepared request (they would outlive their use while it waits for a batch)", async () => {
+    const reranker = await loadStarterReranker(modelsDir);
+    const request = {
+      query: "antibodies",
+      candidates: [
+        { id: "a", text: "immune cells make antibodies", features: { bm25Score: 2, vectorScore: 0.4, fusedRank: 1 } },
+        { id: "b", text: "pasta and tomato sauce" },
+      ],
+      termIdf: { antibodies: 6 },
+      topN: 1,
+    };
+    const prep = reranker.prepare(request);
+    expect(prep.request).toEqual({
+      ...request,
+      candidates: request.candidates.map((c) => ({ id: c.id, text: "", features: c.features })),
+    });
+    const [fromPrepared] = await reranker.rerankMany([prep]);
+    const { logits } = await reranker.score(request);
+    expect(fromPrepared.results).toEqual([expect.objectContaining({ id: "a", rawScore: logits[0] })]);
+  });
+
   it("truncates a 5 MB passage to 512 tokens and reports the rest", async () => {
     const batching = await loadStarterReranker(modelsDir);
     const text = "immune cells make antibodies ".repeat(180_000); // 5.2 MB

@@ -80,6 +80,16 @@ export function rerankFeeds(x: RerankInputs): Record<string, ort.Tensor> {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/**
+ * A prepared request keeps what scoring reads after tokenisation (ids, first-stage features, query, IDFs),
+ * not its passage texts: while it waits for a batch, ~110 KB of texts per request would otherwise survive
+ * young-generation collections and be copied and promoted (in the worker at concurrency 16 the garbage
+ * collector's time halved without them). rerankMany reads tokens from `data`, never these texts.
+ */
+function withoutTexts(request: RerankRequest): RerankRequest {
+  return { ...request, candidates: request.candidates.map(({ id, features }) => ({ id, text: "", features })) };
+}
+
 export interface StarterRerankerOptions {
   executionProviders?: string[];
   threads?: number;
@@ -140,7 +150,7 @@ export async function loadStarterReranker(
     // The batch budget counts what the graph reads per pair: query words and distinct passage words.
     const tokens = t.passages.reduce((n, p) => n + t.query.length + p.words.ids.length, 0);
     return {
-      request,
+      request: withoutTexts(request),
       pairs: request.candidates.length,
       tokens,
       truncatedTokens: t.truncated.reduce((a, b) => a + b, 0),

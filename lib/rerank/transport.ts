@@ -1,0 +1,77 @@
+import http from "node:http";
+import https from "node:https";
+
+// How the rerank client posts a call. The default is node:http(s) over keep-alive agents shared by every
+// client in the process: undici's fetch (WHATWG streams, a Request/Response per call, the body copied
+// into a Uint8Array and again into a stream chunk) cost more CPU than the worker's whole model call for a
+// 45-passage request (~110 KB of JSON). A `fetch` can still be given (tests, other runtimes).
+
+export interface PostResponse {
+  status: number;
+  /** A response header, lower-case name; null when absent. */
+  header(name: string): string | null;
+  body: string;
+}
+
+export type Post = (
+  url: string,
+  init: { headers: Record<string, string>; body: string; signal: AbortSignal },
+) => Promise<PostResponse>;
+
+/**
+ * Idle connections per origin are kept for reuse. A connection the server closed while idle fails its
+ * next request with ECONNRESET ("socket hang up"), which the client retries once, like any reset; the
+ * agents also drop idle sockets a second before the server's Keep-Alive timeout hint (Node's default).
+ */
+const agents = {
+  "http:": new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: "lifo" }),
+  "https:": new https.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: "lifo" }),
+};
+
+/** POST over node:http(s) with the shared keep-alive agents; the signal aborts connecting, sending and reading. */
+export const keepAlivePost: Post = (url, { headers, body, signal }) =>
+  new Promise<PostResponse>((resolve, reject) => {
+    const target = new URL(url);
+    const client = target.protocol === "https:" ? https : target.protocol === "http:" ? http : null;
+    if (!client) return reject(new Error(`unsupported URL scheme ${target.protocol} in ${target.origin}`));
+    const req = client.request(
+      target,
+      { method: "POST", headers, agent: agents[target.protocol as keyof typeof agents], signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        const cut = () => reject(withCode(Object.assign(new Error("aborted"), { code: "ECONNRESET" })));
+        res.once("error", (e) => reject(withCode(e)));
+        // A connection closed mid-body ends in "close" without "end" (settling twice is a no-op).
+        res.once("close", () => (res.complete ? undefined : cut()));
+        res.once("end", () => {
+          if (!res.complete) return cut();
+          resolve({
+            status: res.statusCode ?? 0,
+            header: (name) => {
+              const v = res.headers[name.toLowerCase()];
+              return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+            },
+            body: chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8"),
+          });
+        });
+      },
+    );
+    req.once("error", (e) => reject(withCode(e)));
+    req.end(body);
+  });
+
+/** The error's code in its message when the message lacks it ("aborted" → "aborted (ECONNRESET)"). */
+function withCode(error: Error & { code?: unknown }): Error {
+  if (error.name === "AbortError" || typeof error.code !== "string" || error.message.includes(error.code)) return error;
+  return Object.assign(new Error(`${error.message} (${error.code})`), { code: error.code });
+}
+
+/** A WHATWG fetch as a Post (the client's `fetch` option). */
+export function fetchPost(fetchImpl: typeof globalThis.fetch): Post {
+  return async (url, { headers, body, signal }) => {
+    const res = await fetchImpl(url, { method: "POST", headers, body, signal });
+    const text = await res.text();
+    return { status: res.status, header: (name) => res.headers.get(name), body: text };
+  };
+}
