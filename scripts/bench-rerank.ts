@@ -100,6 +100,8 @@ interface Level {
    * on a shared machine, since time waiting for a core does not count.
    */
   cpuUsPerPair: number | null;
+  /** The part of cpuUsPerPair spent by the worker process (its clients only; null otherwise). */
+  workerCpuUsPerPair: number | null;
 }
 
 /** Seconds of CPU a process has used, all its threads (Linux /proc); null elsewhere. */
@@ -117,14 +119,21 @@ function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
-/** CPU seconds of this process plus `pid`'s, or null when a figure is missing. */
-function cpuNow(pid: number | undefined): number | null {
+/** CPU seconds of this process and of `pid` (0 without one), or null when a figure is missing. */
+function cpuNow(pid: number | undefined): { own: number; other: number } | null {
   const own = cpuSeconds(undefined);
   const other = pid === undefined ? 0 : cpuSeconds(pid);
-  return own === null || other === null ? null : own + other;
+  return own === null || other === null ? null : { own, other };
 }
 
-type Run = { times: number[]; pairs: number; seconds: number; cpuSeconds: number | null };
+type Run = {
+  times: number[];
+  pairs: number;
+  seconds: number;
+  cpuSeconds: number | null;
+  /** Of cpuSeconds, the worker's (null without a worker). */
+  workerCpuSeconds: number | null;
+};
 
 /** `total` calls, `concurrency` at a time; latency per call, throughput over the whole run. */
 async function load(
@@ -153,8 +162,14 @@ async function load(
     }),
   );
   const cpu1 = cpuNow(pid);
-  const cpu = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
-  return { times, pairs: total * CANDIDATES, seconds: (performance.now() - started) / 1000, cpuSeconds: cpu };
+  const both = cpu0 !== null && cpu1 !== null;
+  return {
+    times,
+    pairs: total * CANDIDATES,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: both ? cpu1.own + cpu1.other - cpu0.own - cpu0.other : null,
+    workerCpuSeconds: both && pid !== undefined ? cpu1.other - cpu0.other : null,
+  };
 }
 
 /** Latencies pooled over repetitions; throughput = all pairs / all seconds. */
@@ -163,12 +178,16 @@ function summarise(runs: Run[]): Level {
   const pairs = runs.reduce((n, r) => n + r.pairs, 0);
   const seconds = runs.reduce((n, r) => n + r.seconds, 0);
   const cpu = runs.every((r) => r.cpuSeconds !== null) ? runs.reduce((n, r) => n + r.cpuSeconds!, 0) : null;
+  const worker = runs.every((r) => r.workerCpuSeconds !== null)
+    ? runs.reduce((n, r) => n + r.workerCpuSeconds!, 0)
+    : null;
   return {
     p50Ms: percentile(times, 50),
     p95Ms: percentile(times, 95),
     p99Ms: percentile(times, 99),
     pairsPerSec: pairs / seconds,
     cpuUsPerPair: cpu === null ? null : (cpu / pairs) * 1e6,
+    workerCpuUsPerPair: worker === null ? null : (worker / pairs) * 1e6,
   };
 }
 
@@ -591,11 +610,11 @@ async function main() {
     `\n${CANDIDATES} candidates × ~${WORDS} tokens, ${values.passages} passages, ${reps} rep(s), load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`,
   );
   console.log(
-    "| client | model | concurrency | P50 ms | P95 ms | P99 ms | pairs/s | CPU µs/pair |\n|---|---|---|---|---|---|---|---|",
+    "| client | model | concurrency | P50 ms | P95 ms | P99 ms | pairs/s | CPU µs/pair | of which worker |\n|---|---|---|---|---|---|---|---|---|",
   );
   for (const r of rows) {
     console.log(
-      `| ${r.client} | ${r.model.split("@")[0].split("/").pop()} | ${r.concurrency} | ${f(r.p50Ms)} | ${f(r.p95Ms)} | ${f(r.p99Ms)} | ${r.pairsPerSec.toFixed(0)} | ${r.cpuUsPerPair?.toFixed(0) ?? "–"} |`,
+      `| ${r.client} | ${r.model.split("@")[0].split("/").pop()} | ${r.concurrency} | ${f(r.p50Ms)} | ${f(r.p95Ms)} | ${f(r.p99Ms)} | ${r.pairsPerSec.toFixed(0)} | ${r.cpuUsPerPair?.toFixed(0) ?? "–"} | ${r.workerCpuUsPerPair?.toFixed(0) ?? "–"} |`,
     );
   }
   for (const c of [16]) {

@@ -25,6 +25,26 @@ describe("asciiFirstWordTokens (the worker's fast path)", () => {
     expect(asciiFirstWordTokens(prose, 504)).toEqual(firstWordTokens(prose, 504));
   });
 
+  it("gives encodePassage the general tokenizer's tokens on any text: Japanese, accents, full-width, numbers, punctuation", () => {
+    const vocab = new Vocabulary(["the", "train", "coast", "café", "東京", "駅", "3", "5km", "résumé", "full", "width"]);
+    const texts = [
+      "The TRAIN to the coast: 3.5km, platform 7b — it's (almost) here!",
+      "Café au lait, résumé, naïve coöperation; ÉCOLE and Ångström.",
+      "東京駅から電車で3駅。The train leaves 東京 at 7:05.",
+      "ｆｕｌｌ ｗｉｄｔｈ ＡＢＣ １２３ and ｶﾀｶﾅ half-width",
+      "tabs\tand\nnewlines\r\n\u0000control \"quotes\" back\\slash",
+      "ﬁ ligature, ² superscript, ½ fraction, e\u0301 combining, 🙂 emoji, Ⅻ numeral",
+      "",
+      "plain ascii only, many words ".repeat(40),
+    ];
+    for (const text of texts) {
+      const { tokens, total } = firstWordTokens(text, MAX_TOKENS - 1);
+      const encoded = encodePassage(text, vocab);
+      expect(Array.from(encoded.ids)).toEqual(tokens.map((t) => vocab.id(t)));
+      expect(encoded.total).toBe(total);
+    }
+  });
+
   it("declines non-ASCII text (NFKC and Unicode letters take the general path)", () => {
     expect(asciiFirstWordTokens("café", 10)).toBeNull();
     expect(asciiFirstWordTokens("ｆｕｌｌ width", 10)).toBeNull();
