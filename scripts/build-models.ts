@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { env } from "@/lib/env";
 import { loadWinkVectors, writeEmbedder, writeReranker } from "@/lib/models/starter/build";
-import { getActiveHeadVersion, headSourceFiles, readActiveHead } from "@/lib/models/starter/head-versions";
+import { getActiveHeadVersion, headSourceFiles, readBuildableHead } from "@/lib/models/starter/head-versions";
 import { readRerankerCard } from "@/lib/models/starter/activate";
 import { EMBEDDER_DIR, RERANKER_DIR, RERANKER_GRAPH_FORMAT, untrainedHead } from "@/lib/models/starter/spec";
 
@@ -38,7 +38,8 @@ async function main() {
   process.stdout.write("models: [2/3] embedder (SIF)… ");
   const emb = await writeEmbedder(dir, wv);
   console.log(`${emb.id}@${emb.version}`);
-  const active = await readActiveHead(dir);
+  const active = await readBuildableHead(dir);
+  if (active?.passedOver) console.warn(`models: ${active.passedOver}; building ${active.version}`);
   const head = active?.head ?? untrainedHead();
   if (!active) console.warn("models: no trained head found; using the untrained fallback head");
   process.stdout.write("models: [3/3] reranker (KNRM)… ");

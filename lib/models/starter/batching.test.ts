@@ -1,6 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStarterReranker } from "./reranker";
+import { FEATURE_NAMES } from "./spec";
 
 // Runs the built model (npm run models:build; the test command builds it first).
 const modelsDir = path.resolve("models");
@@ -89,8 +90,8 @@ describe("first-stage features over more than one session call", () => {
     }));
     const { features } = await reranker.score({ query: "passage", candidates });
     const f = features.length / 100;
-    const bm25Rel = (i: number) => features[i * f + 22];
-    const fusedRank = (i: number) => features[i * f + 25];
+    const bm25Rel = (i: number) => features[i * f + FEATURE_NAMES.indexOf("bm25_rel")];
+    const fusedRank = (i: number) => features[i * f + FEATURE_NAMES.indexOf("fused_rank")];
     expect(bm25Rel(70)).toBeCloseTo(30 / 100, 5); // relative to the best of all 100, not of candidates 64–99
     expect(fusedRank(70)).toBeCloseTo(1 / (1 + Math.log(71)), 5);
   });

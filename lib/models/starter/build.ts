@@ -11,6 +11,7 @@ import {
   FIRST_STAGE_FEATURES,
   KERNEL_MUS,
   KERNEL_SIGMAS,
+  MATCH_FEATURES,
   RERANKER_DIR,
   RERANKER_GRAPH_FORMAT,
   RERANKER_ID,
@@ -219,18 +220,72 @@ export function queryWeights(g: GraphBuilder, { mask, idf }: { mask: string; idf
   return g.op("Concat", [normalisedWeights(mask), normalisedWeights(g.op("Mul", [idf, mask]))], { axis: 1 });
 }
 
+/** The segment inputs, [pairs, segments, length]: rows of the similarity rows (below) and a mask. */
+export function segmentInputs(g: GraphBuilder, pairs: string) {
+  const shape = [pairs, "segments", "length"];
+  return {
+    words: g.input({ name: "segment_words", type: "INT32", shape }),
+    mask: g.input({ name: "segment_mask", type: "FLOAT", shape }),
+  };
+}
+
+/**
+ * The best-match features (MATCH_FEATURES), [pairs, 3]. `simRows` [rows, q] holds one similarity row
+ * per passage word; a pair's words and its segments' words are rows of it, with masks (0: padding).
+ * For each query word, the best similarity over a span's words (padding pushed below −1), averaged
+ * with the IDF weights `weights` [pairs, 2, q] (row 1); spans: the passage, its lead (segment 0), and
+ * the best segment. Floored at −1 (the value of an empty span).
+ */
+export function matchFeatures(
+  g: GraphBuilder,
+  simRows: string,
+  passage: { rows: string; mask: string },
+  segments: { words: string; mask: string },
+  weights: string,
+): string {
+  const idf = g.op("Gather", [weights, g.ints([1])], { axis: 1 }); // [pairs, 1, q]
+  /** Best similarity per query word over the span axis `axis` of gathered rows, padding at −4 or less. */
+  const best = (rows: string, mask: string, axis: number, keepdims: number) => {
+    const gathered = g.op("Gather", [simRows, rows], { axis: 0 });
+    const penalty = g.op("Mul", [g.op("Sub", [g.op("Unsqueeze", [mask, g.ints([axis + 1])]), g.const([1], [])]), g.const([4], [])]);
+    return g.op("ReduceMax", [g.op("Add", [gathered, penalty])], { axes: [axis], keepdims });
+  };
+  // Passage: [pairs, 1, q] · idf → [pairs, 1].
+  const whole = g.op("ReduceSum", [g.op("Mul", [best(passage.rows, passage.mask, 1, 1), idf]), g.ints([2])], {
+    keepdims: 0,
+  });
+  // Segments: [pairs, s, q] · idf → [pairs, s]; the lead is segment 0.
+  const perSegment = g.op(
+    "ReduceSum",
+    [g.op("Mul", [best(segments.words, segments.mask, 2, 0), idf]), g.ints([2])],
+    { keepdims: 0 },
+  );
+  const lead = g.op("Gather", [perSegment, g.ints([0])], { axis: 1 });
+  const bestSegment = g.op("ReduceMax", [perSegment], { axes: [1], keepdims: 1 });
+  const features = g.op("Concat", [whole, lead, bestSegment], { axis: 1 });
+  if (MATCH_FEATURES.length !== 3) throw new Error("match feature count mismatch");
+  return g.op("Max", [features, g.const([-1], [])]);
+}
+
 /**
  * From pooled kernels [n, q, 11] and query weights [n, 2, q]: log1p, both query-word averages in one
- * MatMul, the first-stage features appended (output "features"), standardised, then the linear head
- * (output "logit").
+ * MatMul, the best-match features and the first-stage features appended (output "features"),
+ * standardised, then the linear head (output "logit").
  */
-export function headOutputs(g: GraphBuilder, pooled: string, weights: string, first: string, head: RerankerHead): void {
+export function headOutputs(
+  g: GraphBuilder,
+  pooled: string,
+  weights: string,
+  match: string,
+  first: string,
+  head: RerankerHead,
+): void {
   if (head.weights.length !== FEATURE_NAMES.length) {
     throw new Error(`head has ${head.weights.length} weights, the graph ${FEATURE_NAMES.length} features`);
   }
   const logged = g.op("Log", [g.op("Add", [pooled, g.const([1], [])])]);
   const averages = g.op("Reshape", [g.op("MatMul", [weights, logged]), g.ints([0, -1])]); // [n, 22]: plain, then IDF
-  const features = g.op("Concat", [averages, first], { axis: 1 });
+  const features = g.op("Concat", [averages, match, first], { axis: 1 });
   g.output({ name: "features", type: "FLOAT", shape: ["pairs", FEATURE_NAMES.length] }, features);
   const standardised = g.op("Clip", [
     g.op("Div", [g.op("Sub", [features, g.const(head.mean)]), g.const(head.std)]),
@@ -247,7 +302,8 @@ export function headOutputs(g: GraphBuilder, pooled: string, weights: string, fi
 /**
  * KNRM-style reranker (Xiong et al., SIGIR 2017): cosine matrix of query × passage word vectors (exact
  * token matches count as 1), 11 RBF kernels pooled over the passage, log1p, averaged over query words
- * plainly and by IDF, concatenated with first-stage features, standardised, then a linear head.
+ * plainly and by IDF, concatenated with the best-match features (matchFeatures) and first-stage features,
+ * standardised, then a linear head.
  *
  * Pooling is a sum over passage words, and a word's kernel values depend only on (query word, passage
  * word). So the graph computes them once per distinct word, not per token: pairs are grouped by query
@@ -257,7 +313,9 @@ export function headOutputs(g: GraphBuilder, pooled: string, weights: string, fi
  * with their counts in the passage (`pair_counts`), so its pooled kernels are counts · K[pair_words] (a
  * Gather and a batched MatMul). The sums are those of the token graph in another order (the same
  * features within float32 rounding; token-graph.test.ts compares them). Query words (`query_*`,
- * [groups, q]) are per group, and `pair_group` [pairs] gives each pair's group.
+ * [groups, q]) are per group, and `pair_group` [pairs] gives each pair's group. The best matches read
+ * the similarities of the same distinct words: a pair's words (`pair_words`) and its segments' tokens
+ * (`segment_words`, [pairs, segments, length], with `segment_mask`), as rows of the flattened [groups·words, q].
  */
 export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Array {
   const kernels = KERNEL_MUS.length;
@@ -267,6 +325,7 @@ export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Ar
   const pairGroup = g.input({ name: "pair_group", type: "INT32", shape: ["pairs"] });
   const pairWords = g.input({ name: "pair_words", type: "INT32", shape: ["pairs", "d"] });
   const pairCounts = g.input({ name: "pair_counts", type: "FLOAT", shape: ["pairs", "d"] });
+  const segments = segmentInputs(g, "pairs");
   const first = g.input({ name: "first_stage", type: "FLOAT", shape: ["pairs", FIRST_STAGE_FEATURES.length] });
 
   const sim = similarities(g, unitWordTable(g, wv), words, query); // [groups, words, q]
@@ -278,7 +337,15 @@ export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Ar
   const pooledFlat = g.op("MatMul", [g.op("Unsqueeze", [pairCounts, g.ints([1])]), rows]);
   const pooled = g.op("Reshape", [pooledFlat, g.ints([0, -1, kernels])]); // [pairs, q, 11]
   const weights = g.op("Gather", [queryWeights(g, query), pairGroup], { axis: 0 }); // [pairs, 2, q]
-  headOutputs(g, pooled, weights, first, head);
+  // Best matches: one similarity row per distinct word, [groups·words, q]; a pair's words are masked by count.
+  const match = matchFeatures(
+    g,
+    g.op("Flatten", [sim], { axis: 2 }),
+    { rows: pairWords, mask: g.op("Min", [pairCounts, g.const([1], [])]) },
+    segments,
+    weights,
+  );
+  headOutputs(g, pooled, weights, match, first, head);
   return g.encode();
 }
 

@@ -3,7 +3,7 @@ import { openSession, ort } from "../onnx/session";
 import { buildEmbedderGraph, buildRerankerGraph, sifWeights, type WordVectors } from "./build";
 import { buildRerankInputs } from "./rerank-inputs";
 import { rerankFeeds } from "./reranker";
-import { DIMENSION, FEATURE_NAMES, KERNEL_MUS, KERNEL_SIGMAS, untrainedHead } from "./spec";
+import { DIMENSION, FEATURE_NAMES, KERNEL_MUS, KERNEL_SIGMAS, MATCH_FEATURES, untrainedHead } from "./spec";
 import { Vocabulary } from "./vocabulary";
 
 // A tiny vocabulary with random vectors: the graphs are checked against plain TypeScript arithmetic.
@@ -71,11 +71,59 @@ describe("starter model graphs", () => {
       expect(features[k]).toBeCloseTo(plain, 4);
       expect(features[KERNEL_MUS.length + k]).toBeCloseTo(weighted, 4);
     });
-    // First-stage features are passed through after the kernels.
-    expect(features[22]).toBeCloseTo(1); // bm25 relative to the best
-    expect(features[f + 22]).toBeCloseTo(0); // candidate b has no BM25 score
-    expect(features[f + 23]).toBe(1); // … and says so
+    // First-stage features are passed through after the kernels and best matches.
+    const bm25 = FEATURE_NAMES.indexOf("bm25_rel");
+    expect(bm25).toBe(2 * KERNEL_MUS.length + MATCH_FEATURES.length);
+    expect(features[bm25]).toBeCloseTo(1); // bm25 relative to the best
+    expect(features[f + bm25]).toBeCloseTo(0); // candidate b has no BM25 score
+    expect(features[f + bm25 + 1]).toBe(1); // … and says so
     expect((out.logit.data as Float32Array).length).toBe(2);
+  });
+
+  it("the best-match features: IDF-weighted best similarity over the passage, its lead and its best segment", async () => {
+    const { session } = await openSession(buildRerankerGraph(wv, untrainedHead()));
+    const vocab = new Vocabulary(words);
+    const match = (query: string, texts: string[], termIdf: Record<string, number>) =>
+      session
+        .run(
+          rerankFeeds(
+            buildRerankInputs({ vocab, query, candidates: texts.map((text, i) => ({ id: `${i}`, text })), termIdf, defaultIdf: 5 }),
+          ),
+        )
+        .then((out) => {
+          const features = out.features.data as Float32Array;
+          const at = FEATURE_NAMES.indexOf(MATCH_FEATURES[0]);
+          return texts.map((_, i) => Array.from(features.subarray(i * FEATURE_NAMES.length + at).subarray(0, 3)));
+        });
+    // Out-of-vocabulary words only: similarity 1 for the same word, else 0 (no vector). IDF 1, 2, 3 (sum 6).
+    const idf = { alpha: 1, beta: 2, gamma: 3 };
+    const [a, b, c, d] = await match(
+      "alpha beta gamma",
+      [
+        "Alpha title\n\nBeta and gamma here. Nothing else.", // lead "alpha title"; sentences: it, "beta … here", "nothing else"
+        "nothing matches",
+        "\n\nGamma first. Then alpha.", // an empty lead
+        "beta gamma", // no blank line: the lead is the whole passage
+      ],
+      idf,
+    );
+    const close = (got: number[], want: number[]) => want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, 5));
+    close(a, [1, 1 / 6, 5 / 6]);
+    close(b, [0, 0, 0]);
+    close(c, [4 / 6, -1, 3 / 6]);
+    close(d, [5 / 6, 5 / 6, 5 / 6]);
+    // With vectors: a query word's best similarity is its largest cosine to any word of the span.
+    const [e] = await match("cat market", ["The rug.\n\nThe kitten sat. Stock fell."], { cat: 2, market: 1 });
+    // "sat" and "fell" have no vector: similarity 0.
+    const cos = (x: string, y: string) => (words.includes(y) ? dot(unit(vec(x)), unit(vec(y))) : 0);
+    const bestOf = (span: string[]) =>
+      (2 * Math.max(...span.map((w) => cos("cat", w))) + Math.max(...span.map((w) => cos("market", w)))) / 3;
+    const spans = [
+      ["the", "rug"],
+      ["the", "kitten", "sat"],
+      ["stock", "fell"],
+    ];
+    close(e, [bestOf(spans.flat()), bestOf(spans[0]), Math.max(...spans.map(bestOf))]);
   });
 
   it("counts passage words cut to fit 512 tokens", () => {

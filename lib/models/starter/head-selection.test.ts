@@ -128,6 +128,23 @@ describe("install only if better on held-out folds", () => {
       expect(table).toMatch(/decision: installed .* and made it active/);
     });
 
+    it("compares with the untrained head when the active head reads other features than the queries", async () => {
+      await activeHead({ ...linear([0, 1]), featureNames: ["a", "b", "c"], mean: [0, 0, 0], std: [1, 1, 1], weights: [0, 1, 0] });
+      const result = await trainAndInstall({
+        modelsDir: dir,
+        dataset: "synthetic",
+        queries: synthetic(8),
+        idfs: [],
+        folds: 2,
+        trainedOn: "signal",
+        train: { iterations: 50 },
+        rebuild,
+        dryRun: true,
+      });
+      expect(result.activeVersion).toBe("untrained");
+      expect(result.decision.install).toBe(true);
+    });
+
     it("dry run decides but installs nothing", async () => {
       await activeHead(linear([1, 0]));
       const result = await trainAndInstall({

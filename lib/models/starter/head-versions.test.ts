@@ -11,6 +11,7 @@ import {
   isHeadVersion,
   listHeadVersions,
   readActiveHead,
+  readBuildableHead,
   setActiveHeadVersion,
 } from "./head-versions";
 import { RERANKER_DIR, untrainedHead, type RerankerHead } from "./spec";
@@ -99,5 +100,29 @@ describe("reranker head versions", () => {
       }),
     ).rejects.toThrow(/disk full/);
     expect(await getActiveHeadVersion(dir)).toBe(BUILTIN_VERSION);
+  });
+
+  it("passes over a head trained on older features when building, for the built-in one or none", async () => {
+    // A head of the feature list before the best-match features: 27 weights.
+    const older = (bias: number): RerankerHead => {
+      const h = head(bias, "older");
+      const keep = h.featureNames.map((n, i) => (n.startsWith("best_match") ? -1 : i)).filter((i) => i >= 0);
+      const pick = <T,>(xs: T[]) => keep.map((i) => xs[i]);
+      return { ...h, featureNames: pick(h.featureNames), mean: pick(h.mean), std: pick(h.std), weights: pick(h.weights) };
+    };
+    expect(older(0).weights).toHaveLength(27);
+    const v = await installHeadVersion({ modelsDir: dir, head: older(3), metrics: null });
+    await setActiveHeadVersion({ modelsDir: dir, version: v });
+    expect((await readActiveHead(dir))?.version).toBe(v);
+    const built = await readBuildableHead(dir);
+    expect(built).toMatchObject({ version: BUILTIN_VERSION, head: { trainedOn: "committed" } });
+    expect(built?.passedOver).toMatch(new RegExp(`^head ${v} reads 27 features, the graph 30: retrain`));
+    // The built-in head older too: nothing to build from but the untrained head.
+    await writeFile(path.join(dir, RERANKER_DIR, "head.json"), JSON.stringify(older(0)));
+    expect(await readBuildableHead(dir)).toBeNull();
+    // A current active head is built as it is.
+    const w = await installHeadVersion({ modelsDir: dir, head: head(5), metrics: null });
+    await setActiveHeadVersion({ modelsDir: dir, version: w });
+    expect(await readBuildableHead(dir)).toMatchObject({ version: w, head: { bias: 5 } });
   });
 });

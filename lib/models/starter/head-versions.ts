@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { RERANKER_DIR, type RerankerHead } from "./spec";
+import { FEATURE_NAMES, RERANKER_DIR, type RerankerHead } from "./spec";
 
 export const BUILTIN_VERSION = "builtin";
 /** <8 hex digits of the head's content hash>-<UTC timestamp>, e.g. 3f2a9c1d-20261125T153000Z. */
@@ -123,6 +123,24 @@ export async function readActiveHead(modelsDir: string): Promise<{ version: stri
   // A pointer at a version that was removed by hand: fall back to the built-in head rather than fail.
   const builtin = await getHeadVersion(modelsDir, BUILTIN_VERSION);
   return builtin ? { version: BUILTIN_VERSION, head: builtin.head } : null;
+}
+
+/** Whether a head reads this version's features (a head trained before a feature was added does not). */
+export const headFitsGraph = (head: RerankerHead) =>
+  head.weights.length === FEATURE_NAMES.length && head.featureNames.every((n, i) => n === FEATURE_NAMES[i]);
+
+/**
+ * The active head if the graph can be built from it, else the built-in one if that can, else null (build
+ * with the untrained head): a version trained on older features is passed over, and `passedOver` says so.
+ */
+export async function readBuildableHead(
+  modelsDir: string,
+): Promise<{ version: string; head: RerankerHead; passedOver?: string } | null> {
+  const active = await readActiveHead(modelsDir);
+  if (!active || headFitsGraph(active.head)) return active;
+  const passedOver = `head ${active.version} reads ${active.head.weights.length} features, the graph ${FEATURE_NAMES.length}: retrain with npm run train:reranker`;
+  const builtin = await getHeadVersion(modelsDir, BUILTIN_VERSION);
+  return builtin && headFitsGraph(builtin.head) ? { version: BUILTIN_VERSION, head: builtin.head, passedOver } : null;
 }
 
 /** Every installed version, newest first, the built-in one last. */

@@ -2,7 +2,13 @@ import { hash } from "node:crypto";
 import type { RerankCandidate, RerankRequest } from "../types";
 import { firstWordTokens } from "../lazy-tokens";
 import { tokenHash, wordTokens } from "../word-tokens";
-import { FIRST_STAGE_FEATURES, MAX_QUERY_TOKENS, MAX_TOKENS } from "./spec";
+import {
+  FIRST_STAGE_FEATURES,
+  MAX_QUERY_TOKENS,
+  MAX_SEGMENT_TOKENS,
+  MAX_SEGMENTS,
+  MAX_TOKENS,
+} from "./spec";
 import type { Vocabulary } from "./vocabulary";
 
 // Model input building for the KNRM reranker: requests → (query, passage) rows → padded tensors.
@@ -18,11 +24,18 @@ export interface PassageWords {
   counts: Float32Array;
 }
 
-/** A passage as the model reads it: vocabulary ids and token hashes of its first words, in order, and its distinct words. */
+/**
+ * A passage as the model reads it: vocabulary ids and token hashes of its first words, in order, its
+ * distinct words, and where its segments end (passageSegments).
+ */
 export interface PassageTokens {
   ids: Int32Array;
   hashes: Int32Array;
   words: PassageWords;
+  /** Tokens in the lead: the text before the first blank line (all of it when there is none). */
+  lead: number;
+  /** End (exclusive token index) of each sentence, ascending; the last is the passage's length. */
+  sentenceEnds: Int32Array;
 }
 
 /** One (query, passage) pair, tokenised and truncated, with its first-stage features. */
@@ -64,6 +77,13 @@ export interface RerankInputs {
   /** Row of the flattened [groups·groupWords] word list. */
   pairWordIndex: Int32Array;
   pairCounts: Float32Array;
+  /** Segments per pair (the lead, then sentences; padded) and tokens per segment (padded). */
+  segments: number;
+  segmentLength: number;
+  /** [pairs·segments·segmentLength] rows of the flattened word list, one per token of a segment. */
+  segmentWords: Int32Array;
+  /** 1 for a segment's token, 0 for padding. */
+  segmentMask: Float32Array;
   firstStage: Float32Array;
 }
 
@@ -110,6 +130,46 @@ export function asciiFirstWordTokens(text: string, keep: number): { tokens: stri
 
 const PASSAGE_KEEP = MAX_TOKENS - 1;
 
+/**
+ * Segment boundaries: the first blank line ends the lead; a sentence ends after . ! ? before white
+ * space, after 。！？, and at a blank line. Each cut falls on characters that are never part of a word
+ * (lazy-tokens.ts), so the pieces' tokens, concatenated, are the text's.
+ */
+const BLANK_LINE = /\n[^\S\n]*\n\s*/;
+const SENTENCE_END = /(?<=[.!?])\s+|(?<=[。！？])\s*|\n[^\S\n]*\n\s*/g;
+
+function countTokens(piece: string): number {
+  return (asciiFirstWordTokens(piece, 0) ?? firstWordTokens(piece, 0)).total;
+}
+
+/**
+ * Where a passage's lead and sentences end, in tokens, within its first `kept` tokens (of `total`).
+ * Counting stops at `kept`. Should the pieces' counts disagree with the text's (they never should), the
+ * passage is one sentence and its own lead.
+ */
+export function passageSegments(text: string, kept: number, total: number): { lead: number; sentenceEnds: Int32Array } {
+  const blank = BLANK_LINE.exec(text);
+  const ends: number[] = [];
+  let lead = -1;
+  let at = 0;
+  let count = 0;
+  const cut = (end: number) => {
+    count += countTokens(text.slice(at, end));
+    const e = Math.min(count, kept);
+    if (e > (ends[ends.length - 1] ?? 0)) ends.push(e);
+  };
+  let stopped = false;
+  for (const m of text.matchAll(SENTENCE_END)) {
+    cut(m.index);
+    at = m.index + m[0].length;
+    if (blank && lead < 0 && at > blank.index) lead = Math.min(count, kept);
+    if ((stopped = count >= kept)) break;
+  }
+  if (!stopped) cut(text.length);
+  if (stopped ? count > total : count !== total) return { lead: kept, sentenceEnds: Int32Array.of(kept) };
+  return { lead: lead < 0 ? kept : lead, sentenceEnds: Int32Array.from(ends) };
+}
+
 export function encodePassage(text: string, vocab: Vocabulary): PassageTokens & { total: number } {
   const { tokens, total } = asciiFirstWordTokens(text, PASSAGE_KEEP) ?? firstWordTokens(text, PASSAGE_KEEP);
   const ids = new Int32Array(tokens.length);
@@ -118,7 +178,22 @@ export function encodePassage(text: string, vocab: Vocabulary): PassageTokens & 
     ids[i] = vocab.id(tokens[i]);
     hashes[i] = tokenHash(tokens[i]);
   }
-  return { ids, hashes, words: distinctWords(ids, hashes), total };
+  return { ids, hashes, words: distinctWords(ids, hashes), ...passageSegments(text, tokens.length, total), total };
+}
+
+/** The segments a pair's tokens form: the lead, then sentences cut to MAX_SEGMENT_TOKENS; at most MAX_SEGMENTS. */
+export function segmentRanges(passage: Pick<PassageTokens, "ids" | "lead" | "sentenceEnds">): [number, number][] {
+  const n = passage.ids.length;
+  const out: [number, number][] = [[0, Math.min(passage.lead, n, MAX_SEGMENT_TOKENS)]];
+  let start = 0;
+  for (const sentenceEnd of passage.sentenceEnds) {
+    const end = Math.min(sentenceEnd, n);
+    for (let s = start; s < end && out.length < MAX_SEGMENTS; s += MAX_SEGMENT_TOKENS) {
+      out.push([s, Math.min(end, s + MAX_SEGMENT_TOKENS)]);
+    }
+    start = Math.max(start, end);
+  }
+  return out;
 }
 
 /**
@@ -200,7 +275,13 @@ export function tokeniseRequest(request: RerankRequest, encode: PassageEncoder):
     else {
       // Views, not copies: cached passages are shared between requests and never written to.
       const cut = { ids: ids.subarray(0, kept), hashes: hashes.subarray(0, kept) };
-      passages.push({ ...cut, words: distinctWords(cut.ids, cut.hashes) });
+      const sentenceEnds = encoded.sentenceEnds.filter((e) => e < kept);
+      passages.push({
+        ...cut,
+        words: distinctWords(cut.ids, cut.hashes),
+        lead: Math.min(encoded.lead, kept),
+        sentenceEnds: Int32Array.from([...sentenceEnds, kept]),
+      });
     }
     truncated.push(total - kept);
   }
@@ -263,6 +344,9 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
   const pairGroup = new Int32Array(pairs);
   const unionIds: number[][] = [];
   const unionHashes: number[][] = [];
+  // Each pair's segments as token ranges, and each token's slot in its group's words.
+  const ranges = rows.map((r) => segmentRanges(r.passage));
+  const tokenSlots: Int32Array[] = new Array(pairs);
   for (let g = 0; g < groups; g++) {
     const generation = ++scratch.generation;
     const ids: number[] = [];
@@ -295,12 +379,20 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
         }
         local[r * pairWords + j] = s;
       }
+      const { ids: tokenIds, hashes: tokenHashes } = rows[r].passage;
+      const slots = new Int32Array(tokenIds.length);
+      for (let t = 0; t < tokenIds.length; t++) {
+        slots[t] = tokenIds[t] > 0 ? slot[tokenIds[t]] : oov.get(tokenHashes[t])!;
+      }
+      tokenSlots[r] = slots;
     }
     unionIds.push(ids);
     unionHashes.push(hashes);
   }
   // Pass 2: padded tensors. Padding words (id 0) and a pair's padding (count 0) add nothing.
   const groupWords = Math.max(1, ...unionIds.map((u) => u.length));
+  const segments = Math.max(1, ...ranges.map((r) => r.length));
+  const segmentLength = Math.max(1, ...ranges.flatMap((r) => r.map(([a, b]) => b - a)));
   const x: RerankInputs = {
     groups,
     queryLength,
@@ -317,6 +409,10 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
     pairGroup,
     pairWordIndex: local,
     pairCounts,
+    segments,
+    segmentLength,
+    segmentWords: new Int32Array(pairs * segments * segmentLength),
+    segmentMask: new Float32Array(pairs * segments * segmentLength),
     firstStage: new Float32Array(pairs * FIRST_STAGE_FEATURES.length),
   };
   for (let g = 0; g < groups; g++) {
@@ -327,6 +423,11 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
   for (let r = 0; r < pairs; r++) {
     const offset = pairGroup[r] * groupWords;
     if (offset > 0) for (let j = r * pairWords; j < (r + 1) * pairWords; j++) local[j] += offset;
+    ranges[r].forEach(([a, b], k) => {
+      const at = (r * segments + k) * segmentLength;
+      for (let t = a; t < b; t++) x.segmentWords[at + t - a] = tokenSlots[r][t] + offset;
+      x.segmentMask.fill(1, at, at + b - a);
+    });
     x.firstStage.set(rows[r].firstStage, r * FIRST_STAGE_FEATURES.length);
   }
   return x;

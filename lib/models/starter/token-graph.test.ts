@@ -99,6 +99,15 @@ describe("the distinct-word reranker graph", () => {
         candidates: Array.from({ length: 9 }, (_, i) => ({ id: String(i), text: passage(words, 100 * i, 0.3) })),
       },
       { query: "", candidates: [{ id: "e", text: passage(words, 50) }] },
+      // Passages with a lead and sentences (the best-match spans), some sentences longer than a segment.
+      {
+        query: "w1 w5 w9 zz3q",
+        candidates: Array.from({ length: 6 }, (_, i) => ({
+          id: `s${i}`,
+          text: `${passage(words, 1 + i)}\n\n${Array.from({ length: 3 + 4 * i }, (_, j) => passage(words, 1 + ((j * 13) % 90))).join(". ")}.`,
+        })),
+        termIdf: { w1: 2, w9: 4 },
+      },
     ];
     expect(await compare(wv, head, requests)).toBeLessThan(1e-5);
   });

@@ -3,14 +3,16 @@ import { ort } from "../onnx/session";
 import {
   headOutputs,
   kernelValues,
+  matchFeatures,
   queryInputs,
   queryWeights,
+  segmentInputs,
   similarities,
   unitWordTable,
   wordInputs,
   type WordVectors,
 } from "./build";
-import { writeQuery, type PairRow } from "./rerank-inputs";
+import { segmentRanges, writeQuery, type PairRow } from "./rerank-inputs";
 import { FIRST_STAGE_FEATURES, KERNEL_MUS, type RerankerHead } from "./spec";
 import type { Vocabulary } from "./vocabulary";
 
@@ -23,6 +25,9 @@ export function buildTokenRerankerGraph(wv: WordVectors, head: RerankerHead): Ui
   const query = queryInputs(g, "batch");
   const passage = wordInputs(g, "passage", ["batch", "p"]);
   const pMask = g.input({ name: "passage_mask", type: "FLOAT", shape: ["batch", "p"] });
+  // Passage and segment words as rows of the flattened [batch·p, q] similarities: token positions.
+  const passageRows = g.input({ name: "passage_rows", type: "INT32", shape: ["batch", "p"] });
+  const segments = segmentInputs(g, "batch");
   const first = g.input({ name: "first_stage", type: "FLOAT", shape: ["batch", FIRST_STAGE_FEATURES.length] });
   const sim = similarities(g, unitWordTable(g, wv), passage, query); // [b, p, q]
   const perPassage = g.op("Concat", [g.op("Shape", [sim], { start: 0, end: 2 }), g.ints([-1])], { axis: 0 });
@@ -30,7 +35,15 @@ export function buildTokenRerankerGraph(wv: WordVectors, head: RerankerHead): Ui
   // Σ over passage words, padding masked out: [b, 1, p] × [b, p, q·11].
   const pooledFlat = g.op("MatMul", [g.op("Unsqueeze", [pMask, g.ints([1])]), kernelsByPassage]);
   const pooled = g.op("Reshape", [pooledFlat, g.ints([0, -1, KERNEL_MUS.length])]); // [b, q, 11]
-  headOutputs(g, pooled, queryWeights(g, query), first, head);
+  const weights = queryWeights(g, query);
+  const match = matchFeatures(
+    g,
+    g.op("Flatten", [sim], { axis: 2 }),
+    { rows: passageRows, mask: pMask },
+    segments,
+    weights,
+  );
+  headOutputs(g, pooled, weights, match, first, head);
   return g.encode();
 }
 
@@ -48,6 +61,20 @@ export function tokenGraphFeeds(rows: PairRow[], vocab: Vocabulary, defaultIdf: 
   const passageHash = new Int32Array(batch * p).fill(1);
   const passageMask = new Float32Array(batch * p);
   const firstStage = new Float32Array(batch * FIRST_STAGE_FEATURES.length);
+  const passageRows = Int32Array.from({ length: batch * p }, (_, i) => i);
+  const ranges = rows.map((row) => segmentRanges(row.passage));
+  const s = Math.max(1, ...ranges.map((r) => r.length));
+  const l = Math.max(1, ...ranges.flatMap((r) => r.map(([a, e]) => e - a)));
+  const segmentWords = new Int32Array(batch * s * l);
+  const segmentMask = new Float32Array(batch * s * l);
+  ranges.forEach((r, b) =>
+    r.forEach(([a, e], k) => {
+      for (let t = a; t < e; t++) {
+        segmentWords[(b * s + k) * l + t - a] = b * p + t;
+        segmentMask[(b * s + k) * l + t - a] = 1;
+      }
+    }),
+  );
   rows.forEach((row, b) => {
     writeQuery({ queryIds, queryHash, queryMask, queryIdf }, b * q, row, vocab, defaultIdf);
     passageIds.set(row.passage.ids, b * p);
@@ -63,6 +90,9 @@ export function tokenGraphFeeds(rows: PairRow[], vocab: Vocabulary, defaultIdf: 
     passage_ids: new ort.Tensor("int32", passageIds, [batch, p]),
     passage_hash: new ort.Tensor("int32", passageHash, [batch, p]),
     passage_mask: new ort.Tensor("float32", passageMask, [batch, p]),
+    passage_rows: new ort.Tensor("int32", passageRows, [batch, p]),
+    segment_words: new ort.Tensor("int32", segmentWords, [batch, s, l]),
+    segment_mask: new ort.Tensor("float32", segmentMask, [batch, s, l]),
     first_stage: new ort.Tensor("float32", firstStage, [batch, FIRST_STAGE_FEATURES.length]),
   };
 }

@@ -37,7 +37,10 @@ export async function trainAndInstall(args: {
 }): Promise<TrainInstallResult> {
   const { modelsDir, queries, folds = 5 } = args;
   if (queries.length < 2) throw new Error(`need at least 2 judged queries to cross-validate, got ${queries.length}`);
-  const active = (await readActiveHead(modelsDir)) ?? { version: "untrained", head: untrainedHead() };
+  // A head trained on other features than these queries' (before a feature was added) cannot score them.
+  const found = await readActiveHead(modelsDir);
+  const active =
+    found && found.head.weights.length === queries[0].featureCount ? found : { version: "untrained", head: untrainedHead() };
   const comparison = compareOnFolds(queries, active.head, folds, args.train);
   const fitted = fitHead(queries, args.train);
   const sortedIdf = [...args.idfs].sort((a, b) => a - b);
