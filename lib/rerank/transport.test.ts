@@ -80,6 +80,30 @@ describe("keep-alive transport", () => {
     expect(res.body).toBe("slow down — ünïcode");
   });
 
+  it("sends every body intact while calls in flight reuse each other's encoding buffers", async () => {
+    const server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      res.end(Buffer.concat(chunks).toString("utf8"));
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Sizes around and above the pooled buffers' limit, ASCII and multi-byte, in three waves.
+    const bodies = Array.from({ length: 48 }, (_, i) =>
+      JSON.stringify({
+        i,
+        text: (i % 3 ? "passage words " : "日本語のテキスト é ").repeat(200 + ((i * 7919) % 60_000)),
+      }),
+    );
+    for (let wave = 0; wave < 3; wave++) {
+      const echoed = await Promise.all(
+        bodies.map((body) => keepAlivePost(url, { headers: {}, body, signal: AbortSignal.timeout(30_000) })),
+      );
+      echoed.forEach((res, i) => expect(res.body === bodies[i], `body ${i}, wave ${wave}`).toBe(true));
+    }
+  });
+
   it("retries once when the connection is reset before the response", async () => {
     const { url, seen } = await serve((n, req, res) => (n === 1 ? req.socket.destroy() : ok(res)));
     const outcome = await createRerankClient({ url, deadlineMs: 5000 }).rerank(request);
