@@ -13,7 +13,10 @@ import { rerankRequestFor } from "@/lib/retrieval/search";
 import type { BeirDataset } from "./beir";
 import { progressBar } from "./progress";
 
-/** Kernel features per (query, passage): they depend on neither the other candidates nor the head. */
+/**
+ * The graph's own features per (query, passage), kernels then best matches (all but the first-stage
+ * features): they depend on neither the other candidates nor the head.
+ */
 export const KERNEL_FEATURES = FEATURE_NAMES.length - FIRST_STAGE_FEATURES.length;
 
 export interface TuneQuery {
@@ -22,7 +25,7 @@ export interface TuneQuery {
   bm25: Ranked[];
   /** Dense lists by the k they were fetched at (see denseFetchK). */
   dense: Record<number, Ranked[]>;
-  /** Every chunk in any list: document, kernel features and the passage tokens the reranker sees. */
+  /** Every chunk in any list: document, kernel and best-match features (KERNEL_FEATURES) and the passage tokens the reranker sees. */
   chunks: Record<number, { doc: string; kernel: number[]; tokens: number }>;
 }
 
