@@ -220,46 +220,45 @@ export function queryWeights(g: GraphBuilder, { mask, idf }: { mask: string; idf
   return g.op("Concat", [normalisedWeights(mask), normalisedWeights(g.op("Mul", [idf, mask]))], { axis: 1 });
 }
 
-/** The segment inputs, [pairs, segments, length]: rows of the similarity rows (below) and a mask. */
-export function segmentInputs(g: GraphBuilder, pairs: string) {
-  const shape = [pairs, "segments", "length"];
-  return {
-    words: g.input({ name: "segment_words", type: "INT32", shape }),
-    mask: g.input({ name: "segment_mask", type: "FLOAT", shape }),
-  };
+/** The segment input, [pairs, segments, length]: rows of the similarity rows (below), padding the row after them. */
+export function segmentInputs(g: GraphBuilder, pairs: string): string {
+  return g.input({ name: "segment_words", type: "INT32", shape: [pairs, "segments", "length"] });
 }
 
 /**
  * The best-match features (MATCH_FEATURES), [pairs, 3]. `simRows` [rows, q] holds one similarity row
- * per passage word; a pair's words and its segments' words are rows of it, with masks (0: padding).
- * For each query word, the best similarity over a span's words (padding pushed below −1), averaged
- * with the IDF weights `weights` [pairs, 2, q] (row 1); spans: the passage, its lead (segment 0), and
- * the best segment. Floored at −1 (the value of an empty span).
+ * per passage word; a pair's words are rows of it with a mask (0: padding), its segments' words are rows
+ * of it or, for padding, the row after the last, of −1s. For each query word, the best similarity over a
+ * span's words, averaged with the IDF weights `weights` [pairs, 2, q] (row 1); spans: the passage, its
+ * lead (segment 0), and the best segment. Floored at −1 (the value of an empty span).
  */
 export function matchFeatures(
   g: GraphBuilder,
   simRows: string,
   passage: { rows: string; mask: string },
-  segments: { words: string; mask: string },
+  segmentWords: string,
   weights: string,
 ): string {
   const idf = g.op("Gather", [weights, g.ints([1])], { axis: 1 }); // [pairs, 1, q]
-  /** Best similarity per query word over the span axis `axis` of gathered rows, padding at −4 or less. */
-  const best = (rows: string, mask: string, axis: number, keepdims: number) => {
-    const gathered = g.op("Gather", [simRows, rows], { axis: 0 });
-    const penalty = g.op("Mul", [g.op("Sub", [g.op("Unsqueeze", [mask, g.ints([axis + 1])]), g.const([1], [])]), g.const([4], [])]);
-    return g.op("ReduceMax", [g.op("Add", [gathered, penalty])], { axes: [axis], keepdims });
-  };
-  // Passage: [pairs, 1, q] · idf → [pairs, 1].
-  const whole = g.op("ReduceSum", [g.op("Mul", [best(passage.rows, passage.mask, 1, 1), idf]), g.ints([2])], {
+  // Passage: the best over a pair's words, padding pushed to −4 or less; [pairs, 1, q] · idf → [pairs, 1].
+  const passageRows = g.op("Gather", [simRows, passage.rows], { axis: 0 }); // [pairs, d, q]
+  const penalty = g.op("Mul", [
+    g.op("Sub", [g.op("Unsqueeze", [passage.mask, g.ints([2])]), g.const([1], [])]),
+    g.const([4], []),
+  ]);
+  const passageBest = g.op("ReduceMax", [g.op("Add", [passageRows, penalty])], { axes: [1], keepdims: 1 });
+  const whole = g.op("ReduceSum", [g.op("Mul", [passageBest, idf]), g.ints([2])], { keepdims: 0 });
+  // Segments: one row of −1s appended for padding, so gathering needs no mask; [pairs, s, q] · idf → [pairs, s].
+  const padRow = g.op("Sub", [
+    g.op("Mul", [g.op("Slice", [simRows, g.ints([0]), g.ints([1]), g.ints([0])]), g.const([0], [])]),
+    g.const([1], []),
+  ]);
+  const padded = g.op("Concat", [simRows, padRow], { axis: 0 });
+  const segmentBest = g.op("ReduceMax", [g.op("Gather", [padded, segmentWords], { axis: 0 })], {
+    axes: [2],
     keepdims: 0,
   });
-  // Segments: [pairs, s, q] · idf → [pairs, s]; the lead is segment 0.
-  const perSegment = g.op(
-    "ReduceSum",
-    [g.op("Mul", [best(segments.words, segments.mask, 2, 0), idf]), g.ints([2])],
-    { keepdims: 0 },
-  );
+  const perSegment = g.op("ReduceSum", [g.op("Mul", [segmentBest, idf]), g.ints([2])], { keepdims: 0 });
   const lead = g.op("Gather", [perSegment, g.ints([0])], { axis: 1 });
   const bestSegment = g.op("ReduceMax", [perSegment], { axes: [1], keepdims: 1 });
   const features = g.op("Concat", [whole, lead, bestSegment], { axis: 1 });
@@ -315,7 +314,7 @@ export function headOutputs(
  * features within float32 rounding; token-graph.test.ts compares them). Query words (`query_*`,
  * [groups, q]) are per group, and `pair_group` [pairs] gives each pair's group. The best matches read
  * the similarities of the same distinct words: a pair's words (`pair_words`) and its segments' tokens
- * (`segment_words`, [pairs, segments, length], with `segment_mask`), as rows of the flattened [groups·words, q].
+ * (`segment_words`, [pairs, segments, length], distinct words), as rows of the flattened [groups·words, q].
  */
 export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Array {
   const kernels = KERNEL_MUS.length;
@@ -325,7 +324,7 @@ export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Ar
   const pairGroup = g.input({ name: "pair_group", type: "INT32", shape: ["pairs"] });
   const pairWords = g.input({ name: "pair_words", type: "INT32", shape: ["pairs", "d"] });
   const pairCounts = g.input({ name: "pair_counts", type: "FLOAT", shape: ["pairs", "d"] });
-  const segments = segmentInputs(g, "pairs");
+  const segmentWords = segmentInputs(g, "pairs");
   const first = g.input({ name: "first_stage", type: "FLOAT", shape: ["pairs", FIRST_STAGE_FEATURES.length] });
 
   const sim = similarities(g, unitWordTable(g, wv), words, query); // [groups, words, q]
@@ -342,7 +341,7 @@ export function buildRerankerGraph(wv: WordVectors, head: RerankerHead): Uint8Ar
     g,
     g.op("Flatten", [sim], { axis: 2 }),
     { rows: pairWords, mask: g.op("Min", [pairCounts, g.const([1], [])]) },
-    segments,
+    segmentWords,
     weights,
   );
   headOutputs(g, pooled, weights, match, first, head);

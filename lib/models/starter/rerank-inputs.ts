@@ -77,13 +77,14 @@ export interface RerankInputs {
   /** Row of the flattened [groups·groupWords] word list. */
   pairWordIndex: Int32Array;
   pairCounts: Float32Array;
-  /** Segments per pair (the lead, then sentences; padded) and tokens per segment (padded). */
+  /** Segments per pair (the lead, then sentences; padded) and distinct words per segment (padded). */
   segments: number;
   segmentLength: number;
-  /** [pairs·segments·segmentLength] rows of the flattened word list, one per token of a segment. */
+  /**
+   * [pairs·segments·segmentLength] rows of the flattened word list, a segment's distinct words; padding
+   * is the row after the last (groups·groupWords), which the graph fills with the lowest similarity.
+   */
   segmentWords: Int32Array;
-  /** 1 for a segment's token, 0 for padding. */
-  segmentMask: Float32Array;
   firstStage: Float32Array;
 }
 
@@ -344,9 +345,10 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
   const pairGroup = new Int32Array(pairs);
   const unionIds: number[][] = [];
   const unionHashes: number[][] = [];
-  // Each pair's segments as token ranges, and each token's slot in its group's words.
-  const ranges = rows.map((r) => segmentRanges(r.passage));
-  const tokenSlots: Int32Array[] = new Array(pairs);
+  // Each pair's segments as their distinct words' slots in the group's words (a max needs no repeats).
+  const segmentSlots: Int32Array[][] = new Array(pairs);
+  const seen = new Int32Array(rows.reduce((n, r) => n + r.passage.words.ids.length, 0));
+  let seenStamp = 0;
   for (let g = 0; g < groups; g++) {
     const generation = ++scratch.generation;
     const ids: number[] = [];
@@ -380,19 +382,26 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
         local[r * pairWords + j] = s;
       }
       const { ids: tokenIds, hashes: tokenHashes } = rows[r].passage;
-      const slots = new Int32Array(tokenIds.length);
-      for (let t = 0; t < tokenIds.length; t++) {
-        slots[t] = tokenIds[t] > 0 ? slot[tokenIds[t]] : oov.get(tokenHashes[t])!;
-      }
-      tokenSlots[r] = slots;
+      segmentSlots[r] = segmentRanges(rows[r].passage).map(([a, b]) => {
+        const out: number[] = [];
+        seenStamp++;
+        for (let t = a; t < b; t++) {
+          const s = tokenIds[t] > 0 ? slot[tokenIds[t]] : oov.get(tokenHashes[t])!;
+          if (seen[s] !== seenStamp) {
+            seen[s] = seenStamp;
+            out.push(s);
+          }
+        }
+        return Int32Array.from(out);
+      });
     }
     unionIds.push(ids);
     unionHashes.push(hashes);
   }
   // Pass 2: padded tensors. Padding words (id 0) and a pair's padding (count 0) add nothing.
   const groupWords = Math.max(1, ...unionIds.map((u) => u.length));
-  const segments = Math.max(1, ...ranges.map((r) => r.length));
-  const segmentLength = Math.max(1, ...ranges.flatMap((r) => r.map(([a, b]) => b - a)));
+  const segments = Math.max(1, ...segmentSlots.map((r) => r.length));
+  const segmentLength = Math.max(1, ...segmentSlots.flatMap((r) => r.map((w) => w.length)));
   const x: RerankInputs = {
     groups,
     queryLength,
@@ -411,8 +420,7 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
     pairCounts,
     segments,
     segmentLength,
-    segmentWords: new Int32Array(pairs * segments * segmentLength),
-    segmentMask: new Float32Array(pairs * segments * segmentLength),
+    segmentWords: new Int32Array(pairs * segments * segmentLength).fill(groups * groupWords),
     firstStage: new Float32Array(pairs * FIRST_STAGE_FEATURES.length),
   };
   for (let g = 0; g < groups; g++) {
@@ -423,10 +431,9 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
   for (let r = 0; r < pairs; r++) {
     const offset = pairGroup[r] * groupWords;
     if (offset > 0) for (let j = r * pairWords; j < (r + 1) * pairWords; j++) local[j] += offset;
-    ranges[r].forEach(([a, b], k) => {
+    segmentSlots[r].forEach((w, k) => {
       const at = (r * segments + k) * segmentLength;
-      for (let t = a; t < b; t++) x.segmentWords[at + t - a] = tokenSlots[r][t] + offset;
-      x.segmentMask.fill(1, at, at + b - a);
+      for (let j = 0; j < w.length; j++) x.segmentWords[at + j] = w[j] + offset;
     });
     x.firstStage.set(rows[r].firstStage, r * FIRST_STAGE_FEATURES.length);
   }

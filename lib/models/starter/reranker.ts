@@ -75,7 +75,6 @@ export function rerankFeeds(x: RerankInputs): Record<string, ort.Tensor> {
     pair_words: new ort.Tensor("int32", x.pairWordIndex, p),
     pair_counts: new ort.Tensor("float32", x.pairCounts, p),
     segment_words: new ort.Tensor("int32", x.segmentWords, [x.pairs, x.segments, x.segmentLength]),
-    segment_mask: new ort.Tensor("float32", x.segmentMask, [x.pairs, x.segments, x.segmentLength]),
     first_stage: new ort.Tensor("float32", x.firstStage, [x.pairs, x.firstStage.length / x.pairs]),
   };
 }

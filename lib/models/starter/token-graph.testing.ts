@@ -27,7 +27,7 @@ export function buildTokenRerankerGraph(wv: WordVectors, head: RerankerHead): Ui
   const pMask = g.input({ name: "passage_mask", type: "FLOAT", shape: ["batch", "p"] });
   // Passage and segment words as rows of the flattened [batch·p, q] similarities: token positions.
   const passageRows = g.input({ name: "passage_rows", type: "INT32", shape: ["batch", "p"] });
-  const segments = segmentInputs(g, "batch");
+  const segmentWords = segmentInputs(g, "batch");
   const first = g.input({ name: "first_stage", type: "FLOAT", shape: ["batch", FIRST_STAGE_FEATURES.length] });
   const sim = similarities(g, unitWordTable(g, wv), passage, query); // [b, p, q]
   const perPassage = g.op("Concat", [g.op("Shape", [sim], { start: 0, end: 2 }), g.ints([-1])], { axis: 0 });
@@ -40,7 +40,7 @@ export function buildTokenRerankerGraph(wv: WordVectors, head: RerankerHead): Ui
     g,
     g.op("Flatten", [sim], { axis: 2 }),
     { rows: passageRows, mask: pMask },
-    segments,
+    segmentWords,
     weights,
   );
   headOutputs(g, pooled, weights, match, first, head);
@@ -65,14 +65,11 @@ export function tokenGraphFeeds(rows: PairRow[], vocab: Vocabulary, defaultIdf: 
   const ranges = rows.map((row) => segmentRanges(row.passage));
   const s = Math.max(1, ...ranges.map((r) => r.length));
   const l = Math.max(1, ...ranges.flatMap((r) => r.map(([a, e]) => e - a)));
-  const segmentWords = new Int32Array(batch * s * l);
-  const segmentMask = new Float32Array(batch * s * l);
+  // Every token of a segment (repeats included), padding the row after the last.
+  const segmentWords = new Int32Array(batch * s * l).fill(batch * p);
   ranges.forEach((r, b) =>
     r.forEach(([a, e], k) => {
-      for (let t = a; t < e; t++) {
-        segmentWords[(b * s + k) * l + t - a] = b * p + t;
-        segmentMask[(b * s + k) * l + t - a] = 1;
-      }
+      for (let t = a; t < e; t++) segmentWords[(b * s + k) * l + t - a] = b * p + t;
     }),
   );
   rows.forEach((row, b) => {
@@ -92,7 +89,6 @@ export function tokenGraphFeeds(rows: PairRow[], vocab: Vocabulary, defaultIdf: 
     passage_mask: new ort.Tensor("float32", passageMask, [batch, p]),
     passage_rows: new ort.Tensor("int32", passageRows, [batch, p]),
     segment_words: new ort.Tensor("int32", segmentWords, [batch, s, l]),
-    segment_mask: new ort.Tensor("float32", segmentMask, [batch, s, l]),
     first_stage: new ort.Tensor("float32", firstStage, [batch, FIRST_STAGE_FEATURES.length]),
   };
 }
