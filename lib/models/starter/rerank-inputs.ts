@@ -36,6 +36,8 @@ export interface PassageTokens {
   lead: number;
   /** End (exclusive token index) of each sentence, ascending; the last is the passage's length. */
   sentenceEnds: Int32Array;
+  /** Each segment's (segmentRanges) distinct words, as indices into `words`. */
+  segments: Int32Array[];
 }
 
 /** One (query, passage) pair, tokenised and truncated, with its first-stage features. */
@@ -179,7 +181,27 @@ export function encodePassage(text: string, vocab: Vocabulary): PassageTokens & 
     ids[i] = vocab.id(tokens[i]);
     hashes[i] = tokenHash(tokens[i]);
   }
-  return { ids, hashes, words: distinctWords(ids, hashes), ...passageSegments(text, tokens.length, total), total };
+  const passage = { ids, hashes, words: distinctWords(ids, hashes), ...passageSegments(text, tokens.length, total) };
+  return { ...passage, segments: segmentWords(passage), total };
+}
+
+/** The distinct words of each of a passage's segments (segmentRanges), as indices into its words. */
+export function segmentWords(passage: Omit<PassageTokens, "segments">): Int32Array[] {
+  const key = (id: number, hash: number) => (id > 0 ? id : -1 - (hash >>> 0)); // as distinctWords tells words apart
+  const index = new Map<number, number>();
+  for (let j = 0; j < passage.words.ids.length; j++) index.set(key(passage.words.ids[j], passage.words.hashes[j]), j);
+  const seen = new Int32Array(passage.words.ids.length).fill(-1);
+  return segmentRanges(passage).map(([a, b], k) => {
+    const out: number[] = [];
+    for (let t = a; t < b; t++) {
+      const j = index.get(key(passage.ids[t], passage.hashes[t]))!;
+      if (seen[j] !== k) {
+        seen[j] = k;
+        out.push(j);
+      }
+    }
+    return Int32Array.from(out);
+  });
 }
 
 /** The segments a pair's tokens form: the lead, then sentences cut to MAX_SEGMENT_TOKENS; at most MAX_SEGMENTS. */
@@ -224,8 +246,9 @@ export function distinctWords(ids: Int32Array, hashes: Int32Array): PassageWords
 }
 
 /**
- * Passage tokens the cache holds at most: ids + hashes, 8 bytes a token, and the distinct words, 12 bytes
- * each; so at most 80 MiB, about 56 MiB for prose (half of a passage's words distinct).
+ * Passage tokens the cache holds at most: ids + hashes, 8 bytes a token, the distinct words, 12 bytes
+ * each, and the segments' distinct words, at most 4 bytes a token; so at most 96 MiB, about 70 MiB for
+ * prose (half of a passage's words distinct, most of a sentence's).
  */
 export const PASSAGE_CACHE_TOKENS = 4 * 1024 * 1024;
 
@@ -277,12 +300,13 @@ export function tokeniseRequest(request: RerankRequest, encode: PassageEncoder):
       // Views, not copies: cached passages are shared between requests and never written to.
       const cut = { ids: ids.subarray(0, kept), hashes: hashes.subarray(0, kept) };
       const sentenceEnds = encoded.sentenceEnds.filter((e) => e < kept);
-      passages.push({
+      const passage = {
         ...cut,
         words: distinctWords(cut.ids, cut.hashes),
         lead: Math.min(encoded.lead, kept),
         sentenceEnds: Int32Array.from([...sentenceEnds, kept]),
-      });
+      };
+      passages.push({ ...passage, segments: segmentWords(passage) });
     }
     truncated.push(total - kept);
   }
@@ -345,10 +369,7 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
   const pairGroup = new Int32Array(pairs);
   const unionIds: number[][] = [];
   const unionHashes: number[][] = [];
-  // Each pair's segments as their distinct words' slots in the group's words (a max needs no repeats).
-  const segmentSlots: Int32Array[][] = new Array(pairs);
-  const seen = new Int32Array(rows.reduce((n, r) => n + r.passage.words.ids.length, 0));
-  let seenStamp = 0;
+
   for (let g = 0; g < groups; g++) {
     const generation = ++scratch.generation;
     const ids: number[] = [];
@@ -381,27 +402,14 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
         }
         local[r * pairWords + j] = s;
       }
-      const { ids: tokenIds, hashes: tokenHashes } = rows[r].passage;
-      segmentSlots[r] = segmentRanges(rows[r].passage).map(([a, b]) => {
-        const out: number[] = [];
-        seenStamp++;
-        for (let t = a; t < b; t++) {
-          const s = tokenIds[t] > 0 ? slot[tokenIds[t]] : oov.get(tokenHashes[t])!;
-          if (seen[s] !== seenStamp) {
-            seen[s] = seenStamp;
-            out.push(s);
-          }
-        }
-        return Int32Array.from(out);
-      });
     }
     unionIds.push(ids);
     unionHashes.push(hashes);
   }
   // Pass 2: padded tensors. Padding words (id 0) and a pair's padding (count 0) add nothing.
   const groupWords = Math.max(1, ...unionIds.map((u) => u.length));
-  const segments = Math.max(1, ...segmentSlots.map((r) => r.length));
-  const segmentLength = Math.max(1, ...segmentSlots.flatMap((r) => r.map((w) => w.length)));
+  const segments = Math.max(1, ...rows.map((r) => r.passage.segments.length));
+  const segmentLength = Math.max(1, ...rows.flatMap((r) => r.passage.segments.map((w) => w.length)));
   const x: RerankInputs = {
     groups,
     queryLength,
@@ -431,9 +439,10 @@ export function packRows(rows: PairRow[], vocab: Vocabulary, defaultIdf: number)
   for (let r = 0; r < pairs; r++) {
     const offset = pairGroup[r] * groupWords;
     if (offset > 0) for (let j = r * pairWords; j < (r + 1) * pairWords; j++) local[j] += offset;
-    segmentSlots[r].forEach((w, k) => {
+    // A segment's words are the pair's: their rows are the pair's (already offset).
+    rows[r].passage.segments.forEach((w, k) => {
       const at = (r * segments + k) * segmentLength;
-      for (let j = 0; j < w.length; j++) x.segmentWords[at + j] = w[j] + offset;
+      for (let j = 0; j < w.length; j++) x.segmentWords[at + j] = local[r * pairWords + w[j]];
     });
     x.firstStage.set(rows[r].firstStage, r * FIRST_STAGE_FEATURES.length);
   }
