@@ -6,7 +6,12 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { env } from "@/lib/env";
 import { loadWinkVectors, writeEmbedder, writeReranker } from "@/lib/models/starter/build";
-import { getActiveHeadVersion, headSourceFiles, readBuildableHead } from "@/lib/models/starter/head-versions";
+import {
+  getActiveHeadVersion,
+  headSourceFiles,
+  readBuildableHead,
+  setActiveHeadVersion,
+} from "@/lib/models/starter/head-versions";
 import { readRerankerCard } from "@/lib/models/starter/activate";
 import { EMBEDDER_DIR, RERANKER_DIR, RERANKER_GRAPH_FORMAT, untrainedHead } from "@/lib/models/starter/spec";
 
@@ -39,7 +44,11 @@ async function main() {
   const emb = await writeEmbedder(dir, wv);
   console.log(`${emb.id}@${emb.version}`);
   const active = await readBuildableHead(dir);
-  if (active?.passedOver) console.warn(`models: ${active.passedOver}; building ${active.version}`);
+  if (active?.passedOver) {
+    // Point active.json at the head the model is built from, so the Eval page and the worker's card agree.
+    await setActiveHeadVersion({ modelsDir: dir, version: active.version });
+    console.warn(`models: ${active.passedOver}; building ${active.version}, now the active head`);
+  }
   const head = active?.head ?? untrainedHead();
   if (!active) console.warn("models: no trained head found; using the untrained fallback head");
   process.stdout.write("models: [3/3] reranker (KNRM)… ");

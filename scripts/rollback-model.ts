@@ -15,7 +15,7 @@ async function main() {
     for (const v of versions) {
       const m = v.metrics;
       console.log(
-        `| ${v.version} | ${v.createdAt || "committed"} | ${v.trainedOn} | ${m ? m.meanCandidateNdcg10.toFixed(4) : "-"} | ${m ? m.meanGain.toFixed(4) : "-"} | ${v.active ? "active" : ""} |`,
+        `| ${v.version} | ${v.createdAt || "committed"} | ${v.trainedOn} | ${m ? m.meanCandidateNdcg10.toFixed(4) : "-"} | ${m ? m.meanGain.toFixed(4) : "-"} | ${v.active ? "active" : (v.unfit ?? "")} |`,
       );
     }
     console.log("\nmodels: roll back with npm run models:rollback -- <version>");

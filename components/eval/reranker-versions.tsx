@@ -98,6 +98,10 @@ export function RerankerVersions() {
                   <td className="py-1 text-right">
                     {v.active ? (
                       <span className="text-slate-500">active</span>
+                    ) : v.unfit ? (
+                      <span className="text-slate-600" data-testid={`unfit-${v.version}`}>
+                        Not usable: {v.unfit.replace(/^head \S+ /, "")}
+                      </span>
                     ) : (
                       <Button
                         size="sm"

@@ -40,7 +40,12 @@ export interface HeadVersion {
   metrics: HeadMetrics | null;
 }
 
-export type HeadVersionSummary = Omit<HeadVersion, "head"> & { trainedOn: string; active: boolean };
+export type HeadVersionSummary = Omit<HeadVersion, "head"> & {
+  trainedOn: string;
+  active: boolean;
+  /** Null when this graph can be built from the head, else why not (trained on an older feature list). */
+  unfit: string | null;
+};
 
 export const isHeadVersion = (v: string) => v === BUILTIN_VERSION || VERSION_PATTERN.test(v);
 
@@ -129,6 +134,12 @@ export async function readActiveHead(modelsDir: string): Promise<{ version: stri
 export const headFitsGraph = (head: RerankerHead) =>
   head.weights.length === FEATURE_NAMES.length && head.featureNames.every((n, i) => n === FEATURE_NAMES[i]);
 
+/** Why the graph cannot be built from `head` of `version`, or null when it can. */
+export const headUnfitReason = (version: string, head: RerankerHead): string | null =>
+  headFitsGraph(head)
+    ? null
+    : `head ${version} reads ${head.weights.length} features, the graph ${FEATURE_NAMES.length}: retrain with npm run train:reranker`;
+
 /**
  * The active head if the graph can be built from it, else the built-in one if that can, else null (build
  * with the untrained head): a version trained on older features is passed over, and `passedOver` says so.
@@ -137,8 +148,8 @@ export async function readBuildableHead(
   modelsDir: string,
 ): Promise<{ version: string; head: RerankerHead; passedOver?: string } | null> {
   const active = await readActiveHead(modelsDir);
-  if (!active || headFitsGraph(active.head)) return active;
-  const passedOver = `head ${active.version} reads ${active.head.weights.length} features, the graph ${FEATURE_NAMES.length}: retrain with npm run train:reranker`;
+  const passedOver = active && headUnfitReason(active.version, active.head);
+  if (!active || !passedOver) return active;
   const builtin = await getHeadVersion(modelsDir, BUILTIN_VERSION);
   return builtin && headFitsGraph(builtin.head) ? { version: BUILTIN_VERSION, head: builtin.head, passedOver } : null;
 }
@@ -160,6 +171,7 @@ export async function listHeadVersions(modelsDir: string): Promise<HeadVersionSu
     ...rest,
     trainedOn: head.trainedOn,
     active: rest.version === active,
+    unfit: headUnfitReason(rest.version, head),
   }));
 }
 

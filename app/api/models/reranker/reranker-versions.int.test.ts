@@ -61,7 +61,8 @@ const { sql } = await import("drizzle-orm");
 const { wordTokens } = await import("@/lib/models/word-tokens");
 const { goldenTrainingQueries } = await import("@/lib/eval/golden-training");
 const { rebuildReranker } = await import("@/lib/models/starter/activate");
-const { BUILTIN_VERSION, getActiveHeadVersion } = await import("@/lib/models/starter/head-versions");
+const { BUILTIN_VERSION, getActiveHeadVersion, installHeadVersion, readActiveHead } =
+  await import("@/lib/models/starter/head-versions");
 const { FEATURE_NAMES, untrainedHead } = await import("@/lib/models/starter/spec");
 const { trainAndInstall } = await import("@/lib/models/starter/train-install");
 const versionsRoute = await import("./versions/route");
@@ -262,5 +263,22 @@ describe("reranker learning from the golden set, versions and roll back", () => 
     // And forward again.
     expect((await post("admin-user", { version: installed })).status).toBe(200);
     expect(await getActiveHeadVersion(modelsDir)).toBe(installed);
+
+    // A head trained before the graph's last features were added is listed as unusable and refused.
+    const { head } = (await readActiveHead(modelsDir))!;
+    const older = await installHeadVersion({
+      modelsDir,
+      head: { ...head, featureNames: head.featureNames.slice(0, 27), weights: head.weights.slice(0, 27) },
+      metrics: null,
+    });
+    const rebuilds = holder.rebuilt.length;
+    const refused = await post("admin-user", { version: older });
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error.message).toMatch(/reads 27 features.*retrain with npm run train:reranker/);
+    expect(holder.rebuilt).toHaveLength(rebuilds);
+    expect(await getActiveHeadVersion(modelsDir)).toBe(installed);
+    const again = await (await versionsRoute.GET(req("/api/models/reranker/versions", "admin-user"))).json();
+    const row = again.versions.find((v: { version: string }) => v.version === older);
+    expect(row.unfit).toMatch(/reads 27 features/);
   });
 });

@@ -4,7 +4,7 @@ import { env } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
 import { readJsonBody } from "@/lib/http/read-json";
 import { activateHeadVersion, rebuildReranker } from "@/lib/models/starter/activate";
-import { getHeadVersion } from "@/lib/models/starter/head-versions";
+import { getHeadVersion, headUnfitReason } from "@/lib/models/starter/head-versions";
 import { reloadRerankerWorkers } from "@/lib/models/worker-reload";
 import { describeIssues } from "../../../search/schema";
 import { activeVersionSchema } from "./schema";
@@ -18,7 +18,7 @@ let queue: Promise<unknown> = Promise.resolve();
 /**
  * `{ version }` (admin) → makes that reranker head version active (a roll back or forward), rebuilds the
  * model from it (~10 s) and tells the worker(s) to reload: `{ version, previous, model, workers }`.
- * 404 when the version is not installed.
+ * 404 when the version is not installed; 409 when it was trained on another feature list than the graph's.
  */
 export async function POST(request: Request) {
   try {
@@ -26,9 +26,10 @@ export async function POST(request: Request) {
     const body = activeVersionSchema.safeParse(await readJsonBody(request, "admin"));
     if (!body.success) throw new AppError("bad_request:admin", describeIssues(body.error));
     const { version } = body.data;
-    if (!(await getHeadVersion(env.MODELS_DIR, version))) {
-      throw new AppError("not_found:admin", `reranker head version "${version}" is not installed`);
-    }
+    const found = await getHeadVersion(env.MODELS_DIR, version);
+    if (!found) throw new AppError("not_found:admin", `reranker head version "${version}" is not installed`);
+    const unfit = headUnfitReason(version, found.head);
+    if (unfit) throw new AppError("conflict:admin", `cannot roll back: ${unfit}`);
     const run = queue.then(() => activateHeadVersion({ modelsDir: env.MODELS_DIR, version, rebuild: rebuildReranker }));
     queue = run.catch(() => undefined);
     const activated = await run.catch((e: unknown) => {
