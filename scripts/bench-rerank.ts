@@ -416,11 +416,13 @@ function starterFlops(request: RerankRequest) {
   const d = t.passages.reduce((n, p) => n + p.words.ids.length, 0) / t.passages.length;
   const tokens = t.passages.reduce((n, p) => n + p.ids.length, 0) / t.passages.length;
   const shared = q * V * (2 * DIMENSION + 5 * k);
-  const own = 2 * d * q * k;
+  // Best matches (format 3): max over the passage's words and over each padded segment's, IDF-weighted sums.
+  const match = 2 * d * q + x.segments * x.segmentLength * q + 2 * q * (x.segments + 1);
+  const own = 2 * d * q * k + match;
   return {
     flopsPerPair: shared / x.pairs + own,
     flopsPerPairAlone: q * d * (2 * DIMENSION + 5 * k) + own,
-    flopsMethod: `KNRM over distinct words: query ${q} words, ${x.pairs} passages of ${tokens.toFixed(0)} tokens, ${d.toFixed(1)} distinct words each, ${V} in all; per request cosines 2·q·V·${DIMENSION} + ${k} kernels 5·q·V, per pair pooling 2·d·q·${k}; flopsPerPairAlone: one pair per call (V = d)`,
+    flopsMethod: `KNRM over distinct words: query ${q} words, ${x.pairs} passages of ${tokens.toFixed(0)} tokens, ${d.toFixed(1)} distinct words each, ${V} in all; per request cosines 2·q·V·${DIMENSION} + ${k} kernels 5·q·V, per pair pooling 2·d·q·${k} and best matches 2·d·q + s·l·q + 2·q·(s+1) over ${x.segments} segments of ${x.segmentLength} words; flopsPerPairAlone: one pair per call (V = d)`,
   };
 }
 

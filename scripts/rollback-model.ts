@@ -21,9 +21,11 @@ async function main() {
     console.log("\nmodels: roll back with npm run models:rollback -- <version>");
     return;
   }
-  if (!versions.some((v) => v.version === version)) {
+  const chosen = versions.find((v) => v.version === version);
+  if (!chosen) {
     throw new Error(`no head version "${version}" (installed: ${versions.map((v) => v.version).join(", ")})`);
   }
+  if (chosen.unfit) throw new Error(`cannot roll back: ${chosen.unfit}`);
   console.log(`models: activating ${version} and rebuilding the reranker (reads the word vectors, ~10 s)…`);
   const { previous, model } = await activateHeadVersion({ modelsDir: env.MODELS_DIR, version });
   console.log(`models: active head ${previous} → ${version}; model ${model.id}@${model.version}`);

@@ -3,13 +3,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { loadWinkVectors, writeReranker } from "./build";
-import {
-  getActiveHeadVersion,
-  getHeadVersion,
-  headUnfitReason,
-  readActiveHead,
-  setActiveHeadVersion,
-} from "./head-versions";
+import { getActiveHeadVersion, readActiveHead, setActiveHeadVersion } from "./head-versions";
 import { RERANKER_DIR, untrainedHead, type ModelCard } from "./spec";
 
 /** The npm word vectors' file, resolved from the project root (also inside a bundled route handler). */
@@ -36,9 +30,6 @@ export async function activateHeadVersion(args: {
   rebuild?: Rebuild;
 }): Promise<{ previous: string; version: string; model: Pick<ModelCard, "id" | "version"> }> {
   const { modelsDir, version, rebuild = rebuildReranker } = args;
-  const found = await getHeadVersion(modelsDir, version);
-  const unfit = found && headUnfitReason(version, found.head);
-  if (unfit) throw new Error(unfit);
   const previous = await getActiveHeadVersion(modelsDir);
   await setActiveHeadVersion({ modelsDir, version });
   try {

@@ -126,20 +126,12 @@ describe("reranker head versions", () => {
     expect(await readBuildableHead(dir)).toMatchObject({ version: w, head: { bias: 5 } });
   });
 
-  it("lists why an older-feature head cannot be built and refuses to roll back to it", async () => {
+  it("lists why an older-feature head cannot be built", async () => {
     const h = head(2, "older");
     const older: RerankerHead = { ...h, featureNames: h.featureNames.slice(0, 27), weights: h.weights.slice(0, 27) };
     const v = await installHeadVersion({ modelsDir: dir, head: older, metrics: null });
     const listed = Object.fromEntries((await listHeadVersions(dir)).map((x) => [x.version, x.unfit]));
     expect(listed[v]).toBe(`head ${v} reads 27 features, the graph 30: retrain with npm run train:reranker`);
     expect(listed[BUILTIN_VERSION]).toBeNull();
-    let rebuilt = 0;
-    const rebuild = async () => {
-      rebuilt++;
-      return { id: "m", version: "x" };
-    };
-    await expect(activateHeadVersion({ modelsDir: dir, version: v, rebuild })).rejects.toThrow(/reads 27 features/);
-    expect(rebuilt).toBe(0);
-    expect(await getActiveHeadVersion(dir)).toBe(BUILTIN_VERSION);
   });
 });
