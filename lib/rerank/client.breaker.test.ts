@@ -1,18 +1,11 @@
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RerankRequest, RerankResponse } from "@/lib/models/types";
 import { createRerankClient } from "./client";
+import { serversClosedAfterEach } from "./test-servers.testing";
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map((s) => {
-      s.closeAllConnections();
-      return new Promise((r) => s.close(r));
-    }),
-  );
-});
+const servers = serversClosedAfterEach();
 
 const request: RerankRequest = { query: "q", candidates: [{ id: "1", text: "a" }] };
 const good = (id: string): RerankResponse => ({
@@ -61,7 +54,9 @@ describe("rerank client: retry, failover, round-robin, circuit breaker", () => {
       deadlineMs: 2000,
       fetch: async (input) => {
         calls.push(String(input));
-        throw new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
+        throw new TypeError("fetch failed", {
+          cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+        });
       },
     });
     expect(await client.rerank(request)).toMatchObject({ ok: false, reason: "reranker unavailable: read ECONNRESET" });

@@ -1,21 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RerankRequest, RerankResponse } from "@/lib/models/types";
 import { createRerankClient } from "./client";
+import { serversClosedAfterEach } from "./test-servers.testing";
 import { freePort } from "@/lib/net/free-port";
 
 // A real HTTP server on 127.0.0.1:0 per test, so connection errors and timeouts are the real ones.
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map((s) => {
-      s.closeAllConnections();
-      return new Promise((r) => s.close(r));
-    }),
-  );
-});
+const servers = serversClosedAfterEach();
 
 async function serve(handler: (req: IncomingMessage, body: string, res: ServerResponse) => void): Promise<string> {
   const server = createServer(async (req, res) => {
@@ -27,7 +20,6 @@ async function serve(handler: (req: IncomingMessage, body: string, res: ServerRe
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
-
 
 const request: RerankRequest = {
   query: "what is bm25",

@@ -1,22 +1,15 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RerankRequest, RerankResponse } from "@/lib/models/types";
 import { createRerankClient } from "./client";
+import { serversClosedAfterEach } from "./test-servers.testing";
 import { keepAlivePost } from "./transport";
 
 // The client's default transport (node:http over keep-alive agents) against real servers on 127.0.0.1:
 // connection reuse, resets before and during the response, and the deadline.
 
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map((s) => {
-      s.closeAllConnections();
-      return new Promise((r) => s.close(r));
-    }),
-  );
-});
+const servers = serversClosedAfterEach();
 
 const request: RerankRequest = { query: "q", candidates: [{ id: "1", text: "a passage" }] };
 const good: RerankResponse = {
